@@ -1,0 +1,63 @@
+"""ensgate: legacy air-cargo messages to validated EU ICS2 Entry Summary Declarations.
+
+The public API is what ``__all__`` lists; everything else lives in private modules and may
+change. A typical use::
+
+    from ensgate import translate, TranslateOptions
+    result = translate(["samples/"])
+    for filing in result.filings:
+        print(filing.lrn, filing.filing)
+"""
+
+from ._version import __version__
+from .config import EnsgateConfig, PartyConfig, load_config
+from .diagnostics import (
+    ConfigError,
+    Diagnostic,
+    EnsgateError,
+    RuleRef,
+    Severity,
+    SourcePos,
+    SpecError,
+)
+from .mapping import Lineage
+from .mapping._spec import MappingSpec, compile_spec, load_spec
+from .pipeline import (
+    BatchResult,
+    Filing,
+    Reject,
+    TranslateOptions,
+    translate,
+    translate_bytes,
+    write_batch,
+)
+from .validate import EnsValidationError, is_valid, iter_errors, validate
+
+__all__ = [
+    "BatchResult",
+    "ConfigError",
+    "Diagnostic",
+    "EnsValidationError",
+    "EnsgateConfig",
+    "EnsgateError",
+    "Filing",
+    "Lineage",
+    "MappingSpec",
+    "PartyConfig",
+    "Reject",
+    "RuleRef",
+    "Severity",
+    "SourcePos",
+    "SpecError",
+    "TranslateOptions",
+    "__version__",
+    "compile_spec",
+    "is_valid",
+    "iter_errors",
+    "load_config",
+    "load_spec",
+    "translate",
+    "translate_bytes",
+    "validate",
+    "write_batch",
+]

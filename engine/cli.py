@@ -1,0 +1,142 @@
+"""The ``ensgate`` command: thin, it parses arguments, calls the public API and prints.
+
+Exit codes: 0 everything filed / valid, 1 some messages rejected / documents invalid,
+2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .config import load_config
+from .diagnostics import ConfigError, Diagnostic, Severity, SpecError, format_json_line
+from .pipeline import TranslateOptions, translate, write_batch
+from .render import normalise_filing_code
+
+
+def _print_diags(diags: list[Diagnostic], fmt: str, console: Console, *,
+                 min_severity: Severity = Severity.WARNING) -> None:
+    for d in diags:
+        if d.severity < min_severity:
+            continue
+        if fmt == "json":
+            click.echo(format_json_line(d))
+        else:
+            console.print(str(d), markup=False, highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ensgate")
+def main() -> None:
+    """ensgate: legacy air-cargo messages to validated EU ICS2 ENS filings."""
+
+
+@main.command("translate")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--mapping", "mappings", multiple=True, metavar="NAME|PATH",
+              help="Mapping spec file(s) to use instead of the built-in ones.")
+@click.option("--filing", metavar="F20..F29|F32",
+              help="Filing type for every shipment (default: by shipment shape, see config).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out",
+              show_default=True, help="Folder for filings (named by LRN) and rejects/.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Site configuration YAML (declarant, carriers, LRN scheme...).")
+@click.option("--diagnostics", "diag_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True, help="How diagnostics are printed.")
+@click.option("--lineage", is_flag=True, help="Also write <LRN>.lineage.json per filing.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: str | None,
+                  out_dir: str, config_path: str | None, diag_format: str, lineage: bool,
+                  quiet: bool) -> None:
+    """Translate FILE|DIR... of legacy messages into ENS XML filings."""
+    err = Console(stderr=True)
+    if filing is not None and normalise_filing_code(filing) is None:
+        raise click.UsageError(f"unknown filing type {filing!r} (use F20..F29 or F32)")
+    resolved = tuple(_resolve_mapping(m) for m in mappings)
+    try:
+        config = load_config(config_path)
+        result = translate(inputs, TranslateOptions(config=config, filing=filing,
+                                                    mappings=resolved))
+    except (ConfigError, SpecError) as exc:
+        err.print(f"ensgate: {exc}", markup=False)
+        sys.exit(2)
+    summary = write_batch(result, Path(out_dir), lineage=lineage)
+    out = Console(stderr=diag_format == "json")
+    if not quiet:
+        for rej in result.rejects:
+            if diag_format == "text":
+                out.print(f"[bold red]rejected[/] {rej.message.label}: {rej.reason}",
+                          highlight=False)
+            _print_diags(list(rej.diagnostics), diag_format, out)
+    table = Table(title=f"ensgate translate -> {out_dir}")
+    table.add_column("files in", justify="right")
+    table.add_column("messages in", justify="right")
+    table.add_column("filings written", justify="right")
+    table.add_column("messages filed", justify="right")
+    table.add_column("rejected", justify="right")
+    table.add_column("supporting only", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_row(*(str(summary[k]) for k in (
+        "files_in", "messages_in", "filings_written", "messages_filed", "messages_rejected",
+        "messages_supporting", "seconds")))
+    out.print(table)
+    if result.filings and not quiet:
+        ft = Table(title="filings")
+        for col in ("LRN", "filing", "shipment", "warnings"):
+            ft.add_column(col)
+        for f in summary["filings"]:
+            ft.add_row(f["lrn"], f["filing"], f["shipment"], str(f["warnings"]))
+        out.print(ft)
+    sys.exit(0 if result.ok else 1)
+
+
+def _resolve_mapping(name: str) -> str:
+    p = Path(name)
+    if p.exists():
+        return str(p)
+    from importlib import resources
+
+    packaged = resources.files("ensgate.mappings").joinpath(
+        name if name.endswith(".yaml") else name + ".yaml")
+    if packaged.is_file():
+        return str(packaged)
+    raise click.BadParameter(f"no mapping spec file or built-in named {name!r}",
+                             param_hint="--mapping")
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--diagnostics", "diag_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+def validate_cmd(files: tuple[str, ...], diag_format: str, config_path: str | None) -> None:
+    """Check ENS XML files against the schema and the ICS2 rules."""
+    from .validate import validate_file
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        Console(stderr=True).print(f"ensgate: {exc}", markup=False)
+        sys.exit(2)
+    console = Console()
+    bad = 0
+    for name in files:
+        diags = validate_file(Path(name), postcode_optional=config.postcode_optional_countries)
+        errors = [d for d in diags if d.is_error]
+        bad += bool(errors)
+        if diag_format == "text":
+            state = "[red]invalid[/]" if errors else "[green]valid[/]"
+            console.print(f"{state} {name} ({len(errors)} errors, "
+                          f"{len(diags) - len(errors)} warnings)", highlight=False)
+        _print_diags(diags, diag_format, console)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

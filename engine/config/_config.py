@@ -1,0 +1,135 @@
+"""Loading and checking the site configuration."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..diagnostics import ConfigError
+
+_PARTY_KEYS = ("name", "eori", "street", "number", "city", "postcode", "country", "phone",
+               "email", "status", "subdivision")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartyConfig:
+    """A party ensgate adds to every filing (declarant, representative, carrier)."""
+
+    name: str
+    eori: str
+    street: str | None = None
+    number: str | None = None
+    city: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    status: str | None = None  # representative status, CL094
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnsgateConfig:
+    declarant: PartyConfig
+    representative: PartyConfig | None = None
+    addressed_member_state: str | None = None
+    lrn_prefix: str = "EG"
+    lrn_scheme: str = "{prefix}{filing}{doc}"
+    carriers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    customs_offices: Mapping[str, str] = field(default_factory=dict)
+    filings: Mapping[str, str] = field(default_factory=dict)
+    ledger: str | None = None
+    postcode_optional_countries: frozenset[str] = frozenset()
+    max_input_bytes: int = 1 << 30
+    source: str = "<defaults>"
+
+    def carrier_for(self, awb_prefix: str) -> PartyConfig | None:
+        raw = self.carriers.get(awb_prefix) or self.carriers.get("*")
+        if raw is None:
+            return None
+        return _party({k: str(v).replace("{prefix}", awb_prefix) for k, v in raw.items()},
+                      f"carriers.{awb_prefix}")
+
+    def customs_office_for(self, airport: str, country: str) -> str | None:
+        raw = self.customs_offices.get(airport) or self.customs_offices.get("*")
+        return None if raw is None else raw.replace("{country}", country)
+
+
+def _party(raw: Any, where: str) -> PartyConfig:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: expected a mapping of {', '.join(_PARTY_KEYS)}")
+    unknown = sorted(set(raw) - set(_PARTY_KEYS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    if not raw.get("name") or not raw.get("eori"):
+        raise ConfigError(f"{where}: name and eori are required")
+    return PartyConfig(**{k: (None if v is None else str(v)) for k, v in raw.items()})
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in extra.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = _merge(dict(out[k]), v)
+        else:
+            out[k] = v
+    return out
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith("ENSGATE__"):
+            continue
+        keys = [k.lower() for k in name[len("ENSGATE__"):].split("__") if k]
+        node = out
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+        if keys:
+            node[keys[-1]] = value
+    return out
+
+
+def load_config(path: str | Path | None = None, *,
+                environ: Mapping[str, str] | None = None) -> EnsgateConfig:
+    """Embedded defaults, then the file at ``path``, then ``ENSGATE__...`` variables."""
+    text = resources.files("ensgate.config").joinpath("default.yaml").read_text("utf-8")
+    raw: dict[str, Any] = yaml.safe_load(text)
+    source = "<defaults>"
+    if path is not None:
+        try:
+            extra = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+        except OSError as exc:
+            raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config {path} is not valid YAML: {exc}") from None
+        if not isinstance(extra, Mapping):
+            raise ConfigError(f"config {path}: expected a mapping at the top")
+        raw = _merge(raw, extra)
+        source = str(path)
+    raw = _merge(raw, _env_overrides(os.environ if environ is None else environ))
+    lrn = raw.get("lrn") or {}
+    rep = raw.get("representative")
+    try:
+        return EnsgateConfig(
+            declarant=_party(raw.get("declarant"), "declarant"),
+            representative=None if not rep else _party(rep, "representative"),
+            addressed_member_state=raw.get("addressed_member_state"),
+            lrn_prefix=str(lrn.get("prefix", "EG")),
+            lrn_scheme=str(lrn.get("scheme", "{prefix}{filing}{doc}")),
+            carriers=dict(raw.get("carriers") or {}),
+            customs_offices={str(k): str(v) for k, v in (raw.get("customs_offices") or {}).items()},
+            filings={str(k): str(v) for k, v in (raw.get("filings") or {}).items()},
+            ledger=raw.get("ledger"),
+            postcode_optional_countries=frozenset(raw.get("postcode_optional_countries") or ()),
+            max_input_bytes=int(raw.get("max_input_bytes", 1 << 30)),
+            source=source,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"configuration is not valid: {exc}") from None

@@ -1,0 +1,94 @@
+"""Every diagnostic code ensgate emits, with its default severity and a one-line title.
+
+Codes are stable: tools and operators filter on them. Never reuse or renumber a code; add new
+ones in the section of the stage that emits them. ``docs/diagnostics.md`` lists them for users
+(a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._model import Severity
+
+E, W, I, F = Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.FATAL
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    code: str
+    severity: Severity
+    title: str
+
+
+_ENTRIES: tuple[tuple[str, Severity, str], ...] = (
+    # -- input: files and format detection --------------------------------------------------
+    ("SRC001", E, "file could not be read"),
+    ("SRC002", E, "input larger than the configured size limit"),
+    ("SRC003", E, "content is not a recognised message format"),
+    ("SRC004", W, "bytes that are not valid UTF-8 were decoded as Latin-1"),
+    ("SRC005", W, "control characters removed from the input"),
+    # -- Cargo-IMP reader ---------------------------------------------------------------------
+    ("IMP001", E, "unknown Cargo-IMP message identifier"),
+    ("IMP002", I, "status or answer message (not an ENS input) recognised and routed"),
+    ("IMP003", E, "message type recognised but not an ENS input"),
+    ("IMP004", W, "message version not known; read with the nearest known layout"),
+    ("IMP010", E, "mandatory line missing"),
+    ("IMP011", E, "field does not match its format"),
+    ("IMP012", W, "line longer than 69 characters"),
+    ("IMP013", W, "non-ASCII character in the message"),
+    ("IMP014", W, "AWB serial fails the modulus-7 check digit"),
+    ("IMP015", W, "unknown line read as a continuation of the previous group"),
+    ("IMP016", E, "multi-part message incomplete"),
+    ("IMP017", E, "FHL carries parties but more than one house: parties attached to no house"),
+    ("IMP018", E, "message is empty after the envelope was removed"),
+    ("IMP019", W, "line out of the expected order"),
+    ("IMP020", W, "message longer than 3500 characters"),
+    ("IMP021", W, "Type-B envelope or transport noise removed"),
+    ("IMP022", W, "duplicate part of a multi-part message ignored"),
+    ("IMP023", W, "FFM pieces of an AWB split over several lines do not add up to the total"),
+    ("IMP024", I, "possible duplicate message (PDM)"),
+    ("IMP025", W, "field value truncated by the 35/17/9 character limits of Cargo-IMP"),
+    ("IMP026", W, "OCI line re-aligned on its code positions (wrong number of leading slashes)"),
+    # -- mapping specs and evaluation -----------------------------------------------------------
+    ("MAP001", F, "mapping spec could not be read"),
+    ("MAP002", F, "mapping spec is not valid"),
+    ("MAP003", E, "mandatory ENS data missing from the source"),
+    ("MAP004", E, "transform failed on the source value"),
+    ("MAP005", W, "transform changed or doubted the source value"),
+    ("MAP006", W, "value looked up in a code list was not found"),
+    ("MAP007", E, "condition expression failed"),
+    ("MAP008", I, "value derived by a documented convention, not read from the source"),
+    ("MAP009", E, "no mapping spec for this message type"),
+    ("MAP010", E, "shipment could not be assembled for the filing type"),
+    ("MAP011", W, "house message has no master air waybill in the batch"),
+    # -- rendering --------------------------------------------------------------------------------
+    ("RND001", F, "template for the filing type not found"),
+    ("RND002", E, "template failed to render the dataset"),
+    # -- schema validation ------------------------------------------------------------------------
+    ("XSD001", E, "ENS XML is not well-formed"),
+    ("XSD002", E, "ENS XML does not match the schema"),
+    ("XSD003", E, "no schema for this message"),
+    # -- ICS2 rules and conditions (ics2_rule names the R/C id) ----------------------------------
+    ("ICS001", E, "ICS2 rule violated"),
+    ("ICS002", E, "ICS2 condition violated"),
+    ("ICS003", W, "ICS2 rule can only be checked partly offline; possible violation"),
+    ("ICS004", E, "LRN already used by this declarant (local store)"),
+    ("ICS005", W, "transport document reference already filed by this declarant (likely code 81)"),
+    ("ICS006", E, "LRN is empty or longer than 22 characters (an..22)"),
+    # -- data quality (customs code 100 and 102) ------------------------------------------------
+    ("DQ001", E, "goods description is a stop word on its own (customs rejects it)"),
+    ("DQ002", W, "goods description contains a vague term; name the goods more precisely"),
+    ("DQ003", E, "goods description is junk (only digits, punctuation or repeated characters)"),
+    ("DQ004", E, "party field is a party stop word on its own"),
+    ("DQ005", E, "character not allowed in an ENS field"),
+    # -- XML input hardening ----------------------------------------------------------------------
+    ("XML001", E, "XML input refused: DTD, entity or external reference"),
+    ("XML002", E, "XML input is not well-formed"),
+    # -- batch and CLI --------------------------------------------------------------------------
+    ("RUN001", E, "unexpected internal error while processing this message"),
+    ("RUN002", E, "output could not be written"),
+    ("CFG001", F, "configuration is not valid"),
+)
+
+CATALOGUE: dict[str, CodeInfo] = {c: CodeInfo(c, s, t) for c, s, t in _ENTRIES}

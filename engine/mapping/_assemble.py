@@ -1,0 +1,151 @@
+"""Joining fragments of one shipment: master (FWB) + houses (FHL/FZB) + flight (FFM).
+
+Legacy feeds spread one shipment over several messages. Fragments are joined by AWB number:
+houses by their master AWB number and house number (a check-list FHL and single-house FHLs
+describe the same houses: the richer record wins, the other fills its gaps), the flight by the
+AWB numbers on the manifest (FFM values are more precise than FWB booking data and replace them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..diagnostics import Diagnostic, diag
+from ..readers._source import SourceMessage
+from ._dataset import Lineage, dataset_skeleton
+from ._engine import Fragment
+
+_KEY = re.compile(r"[^0-9A-Z]")
+
+
+def awb_key(text: str) -> str:
+    """``160-52817343`` and ``16052817343`` give the same key."""
+    return _KEY.sub("", text.upper())
+
+
+@dataclass(slots=True, kw_only=True)
+class Shipment:
+    """One shipment ready for a filing: its dataset, lineage and the messages behind it."""
+
+    key: str
+    shape: str  # "direct" | "consolidation" | "house"
+    data: dict[str, Any]
+    lineage: dict[str, Lineage] = field(default_factory=dict)
+    messages: list[SourceMessage] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def document_number(self) -> str:
+        return str(self.data["master"]["document_number"] or self.key)
+
+
+def _richness(house: dict[str, Any]) -> int:
+    score = 0
+    if house["consignee"]["name"]:
+        score += 2
+    if house["consignor"]["name"]:
+        score += 2
+    score += sum(1 for g in house["goods_items"] if g["hs6"])
+    return score
+
+
+def _fill(into: dict[str, Any], other: dict[str, Any]) -> None:
+    for k, v in other.items():
+        cur = into.get(k)
+        if isinstance(cur, dict) and isinstance(v, dict):
+            _fill(cur, v)
+        elif cur is None or cur == []:
+            into[k] = v
+
+
+def _rebase(lineage: dict[str, Lineage], old: str, new: str) -> dict[str, Lineage]:
+    return {(new + p[len(old):] if p.startswith(old) else p): v for p, v in lineage.items()}
+
+
+def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]:
+    """Group fragments into shipments. Returns the shipments and the transport fragments that
+    matched no shipment (flight manifest lines for AWBs this batch does not declare)."""
+    masters: dict[str, Fragment] = {}
+    houses: dict[str, dict[str, tuple[dict[str, Any], Fragment, str]]] = {}
+    transports: dict[str, list[Fragment]] = {}
+    extra: list[Diagnostic] = []
+    for frag in fragments:
+        key = awb_key(frag.key)
+        if frag.produces == "master":
+            if key in masters:
+                extra.append(diag("MAP010", f"AWB {frag.key} appears in two FWB messages; "
+                                  "the later one is used", source=frag.message.pos(
+                                      frag.message.first_line)))
+            masters[key] = frag
+        elif frag.produces == "houses":
+            bucket = houses.setdefault(key, {})
+            for i, house in enumerate(frag.data["houses"], start=1):
+                hkey = awb_key(house["document_number"] or f"?{i}")
+                old = f"houses[{i}]."
+                if hkey in bucket:
+                    kept, kept_frag, kept_old = bucket[hkey]
+                    if _richness(house) > _richness(kept):
+                        _fill(house, kept)
+                        bucket[hkey] = (house, frag, old)
+                    else:
+                        _fill(kept, house)
+                else:
+                    bucket[hkey] = (house, frag, old)
+        else:
+            transports.setdefault(key, []).append(frag)
+
+    shipments: list[Shipment] = []
+    used_transport: set[str] = set()
+    for key in list(masters) + [k for k in houses if k not in masters]:
+        master = masters.get(key)
+        ship = Shipment(key=key, shape="direct", data=dataset_skeleton())
+        if master is not None:
+            ship.data = master.data
+            ship.lineage.update(master.lineage)
+            ship.messages.append(master.message)
+            ship.diagnostics.extend(master.diagnostics)
+        house_items = houses.get(key, {})
+        seen_msgs: set[int] = {id(m) for m in ship.messages}
+        for n, (house, frag, old) in enumerate(house_items.values(), start=1):
+            ship.data["houses"].append(house)
+            ship.lineage.update(_rebase(
+                {p: v for p, v in frag.lineage.items() if p.startswith(old)}, old,
+                f"houses[{n}]."))
+            if id(frag.message) not in seen_msgs:
+                seen_msgs.add(id(frag.message))
+                ship.messages.append(frag.message)
+                ship.diagnostics.extend(frag.diagnostics)
+        if house_items:
+            ship.shape = "consolidation" if master is not None else "house"
+            m = ship.data["master"]
+            m["document_type"] = "N741"
+            if master is None:
+                first = next(iter(house_items.values()))[0]
+                m["document_number"] = first["master_document_number"]
+        for tfrag in transports.get(key, []):
+            used_transport.add(key)
+            _overlay_transport(ship, tfrag)
+            if id(tfrag.message) not in seen_msgs:
+                seen_msgs.add(id(tfrag.message))
+                ship.messages.append(tfrag.message)
+            ship.diagnostics.extend(tfrag.diagnostics)
+        ship.diagnostics.extend(d for d in extra if d.source is not None)
+        shipments.append(ship)
+    unmatched = [f for k, fl in transports.items() if k not in used_transport for f in fl]
+    return shipments, unmatched
+
+
+def _overlay_transport(ship: Shipment, frag: Fragment) -> None:
+    src_t = frag.data["transport"]
+    dst_t = ship.data["transport"]
+    for k, v in src_t.items():
+        if v not in (None, []):
+            dst_t[k] = v
+    unloading = frag.data["master"]["place_of_unloading"]
+    if unloading["airport"]:
+        ship.data["master"]["place_of_unloading"] = unloading
+    for p, lin in frag.lineage.items():
+        if p.startswith(("transport.", "master.place_of_unloading.")):
+            ship.lineage[p] = lin

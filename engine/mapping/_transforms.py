@@ -1,0 +1,596 @@
+"""The documented function library that mapping specs call by name.
+
+A transform takes the current value (``str``, ``None`` or a list of ``str``) and keyword
+arguments declared in its :class:`TransformDef`. *Scalar* transforms are applied to each item of
+a list; *list* transforms consume the whole list. A transform reports doubt through
+``notes.warn(...)`` (kept value, MAP005) and failure by raising :class:`TransformFailed` (value
+dropped, MAP004). Inferences that are not in a standard are marked [I] in their docstrings and in
+``docs/mapping-guide.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+Value = str | list[str] | None
+
+EU_MEMBER_STATES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+) | {"XI"}  # XI: Northern Ireland is inside ICS2 for goods
+
+
+class TransformFailed(ValueError):
+    """The value cannot be transformed; ``expected`` says what would have worked."""
+
+    def __init__(self, message: str, *, expected: str | None = None) -> None:
+        super().__init__(message)
+        self.expected = expected
+
+
+@dataclass(slots=True)
+class Notes:
+    """Collects warnings a transform raises about a value it kept."""
+
+    items: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    def warn(self, message: str, *, expected: str | None = None, found: str | None = None) -> None:
+        self.items.append((message, expected, found))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransformDef:
+    name: str
+    func: Callable[..., Any]
+    takes_list: bool = False
+    args: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    doc: str = ""
+
+
+TRANSFORMS: dict[str, TransformDef] = {}
+
+
+def transform(
+    name: str,
+    *,
+    takes_list: bool = False,
+    args: tuple[str, ...] = (),
+    required: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a transform under ``name`` (explicit registry; plugins use the same call)."""
+
+    def deco(func: Callable[..., Any]) -> Callable[..., Any]:
+        TRANSFORMS[name] = TransformDef(
+            name=name,
+            func=func,
+            takes_list=takes_list,
+            args=args,
+            required=required,
+            doc=(func.__doc__ or "").strip(),
+        )
+        return func
+
+    return deco
+
+
+# ---------------------------------------------------------------------------------- text
+_SPACES = re.compile(r"\s+")
+
+
+@transform("trim")
+def _trim(v: str, notes: Notes) -> str:
+    """Remove leading and trailing blanks."""
+    return v.strip()
+
+
+@transform("collapse_spaces")
+def _collapse(v: str, notes: Notes) -> str:
+    """Fold runs of blanks into one (Cargo-IMP senders blank out '&' and '/')."""
+    return _SPACES.sub(" ", v).strip()
+
+
+@transform("upper")
+def _upper(v: str, notes: Notes) -> str:
+    """Upper case."""
+    return v.upper()
+
+
+@transform("truncate", args=("max",), required=("max",))
+def _truncate(v: str, notes: Notes, max: Any) -> str:
+    """Cut to ``max`` characters, with a warning when something is cut."""
+    n = int(max)
+    if len(v) > n:
+        notes.warn(f"value cut to {n} characters", expected=f"at most {n}", found=str(len(v)))
+        return v[:n]
+    return v
+
+
+@transform("join", takes_list=True, args=("sep",))
+def _join(v: list[str], notes: Notes, sep: str = " ") -> str | None:
+    """Join items with ``sep`` (default one space), skipping blank items: name or street lines."""
+    parts = [p.strip() for p in v if p and p.strip()]
+    return sep.join(parts) if parts else None
+
+
+@transform("concat", takes_list=True)
+def _concat(v: list[str], notes: Notes) -> str | None:
+    """Join chunks with NO separator and no trimming of inner chunks: Cargo-IMP splits words
+    across NG/NC/TXT/OSI lines, so a chunk's leading space is part of the text."""
+    text = "".join(v)
+    return text.strip() or None
+
+
+@transform("first", takes_list=True)
+def _first(v: list[str], notes: Notes) -> str | None:
+    """The first non-blank item."""
+    for item in v:
+        if item and item.strip():
+            return item
+    return None
+
+
+@transform("last", takes_list=True)
+def _last(v: list[str], notes: Notes) -> str | None:
+    """The last non-blank item."""
+    for item in reversed(v):
+        if item and item.strip():
+            return item
+    return None
+
+
+@transform("count", takes_list=True)
+def _count(v: list[str], notes: Notes) -> str:
+    """Number of items."""
+    return str(len(v))
+
+
+@transform("unique", takes_list=True)
+def _unique(v: list[str], notes: Notes) -> list[str]:
+    """Drop repeated items, keeping the first occurrence's order."""
+    return list(dict.fromkeys(v))
+
+
+@transform("sum", takes_list=True)
+def _sum(v: list[str], notes: Notes) -> str | None:
+    """Decimal sum of the items."""
+    if not v:
+        return None
+    return _fmt(sum((_dec(x) for x in v), Decimal(0)))
+
+
+# ------------------------------------------------------------------------------- numbers
+def _dec(v: str) -> Decimal:
+    try:
+        d = Decimal(v.strip())
+    except InvalidOperation:
+        raise TransformFailed(f"{v!r} is not a number", expected="a decimal number") from None
+    if not d.is_finite():
+        raise TransformFailed(f"{v!r} is not a number", expected="a decimal number")
+    return d
+
+
+def _fmt(d: Decimal, places: int | None = None) -> str:
+    if places is not None:
+        d = d.quantize(Decimal(1).scaleb(-places))
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@transform("decimal", args=("places",))
+def _decimal(v: str, notes: Notes, places: Any = None) -> str:
+    """A plain decimal (no exponent, no trailing zeros), rounded to ``places`` if given."""
+    return _fmt(_dec(v), None if places is None else int(places))
+
+
+@transform("integer")
+def _integer(v: str, notes: Notes) -> str:
+    """A whole number (digits only)."""
+    d = _dec(v)
+    if d != d.to_integral_value():
+        raise TransformFailed(f"{v!r} is not a whole number", expected="a whole number")
+    return str(int(d))
+
+
+_LB_TO_KG = Decimal("0.45359237")
+
+
+@transform("kg", args=("unit",))
+def _kg(v: str, notes: Notes, unit: Any = "K") -> str:
+    """Weight in kilograms from a Cargo-IMP weight and its unit code: K (kg) or L (pounds,
+    times 0.45359237, rounded to 3 decimals)."""
+    u = (unit or "K").strip().upper()
+    d = _dec(v)
+    if u == "K":
+        return _fmt(d)
+    if u == "L":
+        return _fmt(d * _LB_TO_KG, 3)
+    raise TransformFailed(f"unknown weight unit {u!r}", expected="K or L")
+
+
+# --------------------------------------------------------------------------------- codes
+_NON_DIGIT = re.compile(r"[^0-9]")
+
+
+@transform("hs6")
+def _hs6(v: str, notes: Notes) -> str:
+    """Harmonized System sub-heading: the first 6 digits of a 6-18 digit code (dots and spaces
+    removed); the chapter must be 01-97."""
+    digits = _NON_DIGIT.sub("", v)
+    if len(digits) < 6:
+        raise TransformFailed(
+            f"commodity code {v!r} has fewer than 6 digits", expected="6 to 18 digits"
+        )
+    if not 1 <= int(digits[:2]) <= 97:
+        raise TransformFailed(
+            f"commodity code {v!r}: chapter {digits[:2]} does not exist", expected="chapter 01-97"
+        )
+    return digits[:6]
+
+
+@transform("cn2")
+def _cn2(v: str, notes: Notes) -> str | None:
+    """Combined Nomenclature extension: digits 7-8 of an 8+ digit code, else nothing."""
+    digits = _NON_DIGIT.sub("", v)
+    return digits[6:8] if len(digits) >= 8 else None
+
+
+@transform("digits")
+def _digits(v: str, notes: Notes) -> str:
+    """Keep digits only (phone numbers, counts)."""
+    return _NON_DIGIT.sub("", v)
+
+
+# ------------------------------------------------------------------------------ airports
+@cache
+def _airports() -> dict[str, Any]:
+    import airportsdata
+
+    return dict(airportsdata.load("IATA"))
+
+
+def _airport(code: str) -> dict[str, Any]:
+    rec = _airports().get(code.strip().upper())
+    if rec is None:
+        raise TransformFailed(f"unknown airport code {code!r}", expected="an IATA airport code")
+    return rec
+
+
+@transform("airport_country")
+def _airport_country(v: str, notes: Notes) -> str:
+    """ISO country of an IATA airport (airportsdata)."""
+    return str(_airport(v)["country"])
+
+
+@transform("airport_city")
+def _airport_city(v: str, notes: Notes) -> str:
+    """City served by an IATA airport (airportsdata)."""
+    return str(_airport(v)["city"])
+
+
+@transform("airport_tz")
+def _airport_tz(v: str, notes: Notes) -> str:
+    """IANA time zone of an IATA airport (airportsdata)."""
+    return str(_airport(v)["tz"])
+
+
+@transform("airport_unlocode")
+def _airport_unlocode(v: str, notes: Notes) -> str:
+    """UN/LOCODE for an airport, built as ISO country + IATA code. [I] This matches the UN/LOCODE
+    of most airports' locations (DEFRA, NLAMS, HKHKG) but not all; the official CL244 is not
+    available offline, so the value is a derivation, documented in docs/mapping-guide.md."""
+    code = v.strip().upper()
+    return str(_airport(code)["country"]) + code
+
+
+@transform("airport_countries", takes_list=True)
+def _airport_countries(v: list[str], notes: Notes) -> list[str]:
+    """Countries of a list of airports in order, with consecutive repeats folded (routing)."""
+    out: list[str] = []
+    for code in v:
+        if not code or not code.strip():
+            continue
+        c = str(_airport(code)["country"])
+        if not out or out[-1] != c:
+            out.append(c)
+    return out
+
+
+@transform("first_eu_airport", takes_list=True)
+def _first_eu_airport(v: list[str], notes: Notes) -> str | None:
+    """The first airport of a routing that lies in an EU Member State (or XI)."""
+    for code in v:
+        if code and code.strip() and _airport(code)["country"] in EU_MEMBER_STATES:
+            return code.strip().upper()
+    return None
+
+
+@transform("eu_country")
+def _eu_country(v: str, notes: Notes) -> str | None:
+    """The country if it is an EU Member State (or XI), else nothing."""
+    c = v.strip().upper()
+    return c if c in EU_MEMBER_STATES else None
+
+
+# ------------------------------------------------------------------------- identifiers
+_ID_PREFIXES = re.compile(
+    r"^(?:EORI|VAT|TIN|TAX|USCC|UEN|BN|EIN|ID)(?:\s*(?:NO|NR|NUMBER|ID|REG))?\.?\s*[:#.-]?\s*",
+    re.IGNORECASE,
+)
+_EORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,15}$")
+
+
+@transform("eori")
+def _eori(v: str, notes: Notes) -> str | None:
+    """Trader id from OCI text: prefixes such as ``EORI``, ``VAT NO``, ``TAX`` and blanks are
+    removed and the value upper-cased. An EU-looking id that breaks the EORI shape
+    (``^[A-Z]{2}[A-Z0-9]{1,15}$``) is kept with a warning; a non-EU id is kept as a TIN."""
+    raw = v.strip()
+    text = raw
+    for _ in range(2):
+        text = _ID_PREFIXES.sub("", text)
+    text = re.sub(r"[\s.\-/]", "", text).upper()
+    if not text:
+        return None
+    if (text[:2] in EU_MEMBER_STATES or text[:2] in {"EL", "GB"}) and not _EORI.match(text):
+        notes.warn(
+            "identifier does not have the EORI shape",
+            expected="2-letter country + up to 15 letters/digits",
+            found=raw,
+        )
+    return text[:17] if len(text) > 17 else text
+
+
+# -------------------------------------------------------------------------------- phones
+_R3006 = re.compile(r"^\+(?:[0-9] ?){6,14}[0-9]$")
+
+
+@transform("phone_e123", args=("country",))
+def _phone(v: str, notes: Notes, country: Any = None) -> str | None:
+    """Telephone in ITU-T E.123 international form (``+49 69 427710``), parsed with the
+    ``phonenumbers`` library using the party's country for numbers without a country code.
+    Hyphens from the library's national grouping become spaces so the result meets R3006."""
+    import phonenumbers
+
+    raw = v.strip()
+    if not raw:
+        return None
+    digits = re.sub(r"[^\d+]", "", raw)
+    region = (country or "").strip().upper() or None
+    candidates = [digits if digits.startswith("+") else "+" + digits.lstrip("0")]
+    if not digits.startswith("+") and region:
+        candidates.append(digits)
+    if digits.startswith("00"):
+        candidates.insert(0, "+" + digits[2:])
+    for cand in candidates:
+        try:
+            num = phonenumbers.parse(cand, None if cand.startswith("+") else region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(num):
+            if (
+                region
+                and phonenumbers.region_code_for_number(num) not in (region, None)
+                and not cand.startswith("+" + str(num.country_code))
+            ):
+                continue
+            text = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            return re.sub(r"[^\d+ ]", " ", text).replace("  ", " ")
+    # Keep a plausible number in E.123 shape, but say it is not a valid number.
+    plain = "+" + digits.lstrip("+").lstrip("0")
+    if _R3006.match(plain):
+        notes.warn(
+            "telephone number not valid for any numbering plan; kept as given",
+            expected="a dialable international number",
+            found=raw,
+        )
+        return plain
+    raise TransformFailed(
+        f"telephone {raw!r} cannot be written in E.123 form", expected="+<country code> <number>"
+    )
+
+
+# --------------------------------------------------------------------------------- dates
+_MONTHS = {
+    m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)
+}
+_ISU = re.compile(r"^(\d{2})([A-Z]{3})(\d{2})$")
+_DDMMM = re.compile(r"^(\d{2})([A-Z]{3})(\d{2})?(\d{2})?$")
+
+
+@transform("isu_date")
+def _isu_date(v: str, notes: Notes) -> str:
+    """Cargo-IMP ``ddMMMyy`` (ISU line) to ISO ``YYYY-MM-DD``."""
+    m = _ISU.match(v.strip().upper())
+    if m is None or m.group(2) not in _MONTHS:
+        raise TransformFailed(f"date {v!r} is not ddMMMyy", expected="e.g. 14MAR26")
+    try:
+        d = dt.date(2000 + int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
+    except ValueError:
+        raise TransformFailed(f"date {v!r} does not exist", expected="a calendar date") from None
+    return d.isoformat()
+
+
+def _anchor_date(anchor: Any) -> dt.date:
+    if not anchor:
+        raise TransformFailed(
+            "no anchor date (ISU) to place the day in a month", expected="an ISU date"
+        )
+    try:
+        return dt.date.fromisoformat(str(anchor))
+    except ValueError:
+        raise TransformFailed(
+            f"anchor {anchor!r} is not an ISO date", expected="YYYY-MM-DD"
+        ) from None
+
+
+@transform("day_to_date", args=("anchor",), required=("anchor",))
+def _day_to_date(v: str, notes: Notes, anchor: Any = None) -> str:
+    """A day of month (FLT line) placed in the month of ``anchor`` (the ISU date), or the next
+    month when the day is earlier than the anchor day (a flight is not booked before the AWB is
+    issued) [I: the manual gives the day only; month/year are inferred, with New-Year rollover]."""
+    base = _anchor_date(anchor)
+    try:
+        day = int(v.strip())
+    except ValueError:
+        raise TransformFailed(f"day {v!r} is not a number", expected="01-31") from None
+    year, month = base.year, base.month
+    if day < base.day:
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise TransformFailed(
+            f"day {v!r} does not exist in {year}-{month:02d}", expected="a calendar day"
+        ) from None
+
+
+@transform("ddmmm_to_datetime", args=("anchor", "tz"), required=("anchor",))
+def _ddmmm_to_datetime(v: str, notes: Notes, anchor: Any = None, tz: Any = None) -> str:
+    """``ddMMM[hhmm]`` (FFM) to an ISO UTC date-time. The year comes from ``anchor`` (the nearest
+    year keeping the date within six months of it); the time is local time at the airport whose
+    time zone is ``tz`` (an IANA name, see ``airport_tz``) [I: the manual does not say UTC or
+    local; airline schedules are local]. Without hhmm the time is 00:00 with a warning."""
+    m = _DDMMM.match(v.strip().upper())
+    if m is None or m.group(2) not in _MONTHS:
+        raise TransformFailed(f"date {v!r} is not ddMMM[hhmm]", expected="e.g. 14MAR2355")
+    base = _anchor_date(anchor)
+    day, month = int(m.group(1)), _MONTHS[m.group(2)]
+    best: dt.date | None = None
+    for year in (base.year - 1, base.year, base.year + 1):
+        try:
+            cand = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if best is None or abs((cand - base).days) < abs((best - base).days):
+            best = cand
+    if best is None:
+        raise TransformFailed(f"date {v!r} does not exist", expected="a calendar date")
+    if m.group(3) is None:
+        notes.warn("no time of day in the source; 00:00 used", expected="ddMMMhhmm", found=v)
+        hh, mm = 0, 0
+    else:
+        hh, mm = int(m.group(3)), int(m.group(4) or 0)
+        if hh > 23 or mm > 59:
+            raise TransformFailed(f"time in {v!r} does not exist", expected="hhmm 0000-2359")
+    local = dt.datetime(
+        best.year, best.month, best.day, hh, mm, tzinfo=ZoneInfo(str(tz)) if tz else dt.UTC
+    )
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@transform("date_to_datetime", args=("time",))
+def _date_to_datetime(v: str, notes: Notes, time: Any = None) -> str:
+    """An ISO date to an ISO UTC date-time at ``time`` (``HH:MM``); without ``time`` 00:00 is
+    used and a warning says the time of day was not in the source."""
+    try:
+        d = dt.date.fromisoformat(v.strip())
+    except ValueError:
+        raise TransformFailed(f"{v!r} is not an ISO date", expected="YYYY-MM-DD") from None
+    if time is None:
+        notes.warn("no time of day in the source; 00:00Z used", found=v)
+        return f"{d.isoformat()}T00:00:00Z"
+    return f"{d.isoformat()}T{time!s}:00Z"
+
+
+# ------------------------------------------------------------------------------ addresses
+_TRAILING_NO = re.compile(
+    r"^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)?)$"
+)
+_LEADING_NO = re.compile(
+    r"^(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:-\d+[A-Z]?)?)[\s,]+(?P<street>.*[A-Z].*)$"
+)
+
+
+def _split_street(text: str) -> tuple[str, str | None]:
+    t = _SPACES.sub(" ", text).strip()
+    up = t.upper()
+    m = _TRAILING_NO.match(up)
+    if m is not None:
+        return t[: len(m.group("street"))].strip(" ,"), m.group("no")
+    m = _LEADING_NO.match(up)
+    if m is not None:
+        return t[len(t) - len(m.group("street")) :].strip(" ,"), m.group("no")
+    return t, None
+
+
+@transform("street_name")
+def _street_name(v: str, notes: Notes) -> str:
+    """The street without its house number [I: number taken from the end (European style,
+    ``HANAUER LANDSTRASSE 291``) or the start (``2150 W FULTON ST``) of the line]."""
+    return _split_street(v)[0]
+
+
+@transform("house_number")
+def _house_number(v: str, notes: Notes) -> str | None:
+    """The house number of a street line (see ``street_name``); nothing when there is none."""
+    return _split_street(v)[1]
+
+
+def describe() -> Iterable[TransformDef]:
+    """Every registered transform, sorted by name (for docs and lint)."""
+    return (TRANSFORMS[k] for k in sorted(TRANSFORMS))
+
+
+# ----------------------------------------------------------------------------- list picks
+@transform("item", takes_list=True, args=("index",), required=("index",))
+def _item(v: list[str], notes: Notes, index: Any = 1) -> str | None:
+    """The item at 1-based ``index`` (negative counts from the end); nothing when absent."""
+    try:
+        i = int(index)
+    except (TypeError, ValueError):
+        raise TransformFailed(f"index {index!r} is not a number", expected="1, 2, ... or -1")
+    if i == 0 or abs(i) > len(v):
+        return None
+    return v[i - 1] if i > 0 else v[i]
+
+
+@transform("rest", takes_list=True)
+def _rest(v: list[str], notes: Notes) -> list[str]:
+    """All items but the first (further name or street lines)."""
+    return v[1:]
+
+
+@transform("eu_leg_index", takes_list=True)
+def _eu_leg_index(v: list[str], notes: Notes) -> str | None:
+    """1-based position of the first airport in an EU Member State in a routing list (the
+    flight leg that enters the EU when legs and destination airports are listed in step)."""
+    for i, code in enumerate(v, start=1):
+        if code and code.strip() and _airport(code)["country"] in EU_MEMBER_STATES:
+            return str(i)
+    return None
+
+
+@transform("until_first_eu", takes_list=True)
+def _until_first_eu(v: list[str], notes: Notes) -> list[str]:
+    """The airports of a routing up to and including the first one in the EU (the journey of
+    the active means of transport into the EU: R3013/R3014)."""
+    out: list[str] = []
+    for code in v:
+        if not code or not code.strip():
+            continue
+        out.append(code)
+        if _airport(code)["country"] in EU_MEMBER_STATES:
+            break
+    return out
+
+
+@transform("until", takes_list=True, args=("last",), required=("last",))
+def _until(v: list[str], notes: Notes, last: Any = None) -> list[str]:
+    """The items up to and including the first one equal to ``last`` (all when absent)."""
+    out: list[str] = []
+    for item in v:
+        out.append(item)
+        if last is not None and item.strip() == str(last).strip():
+            break
+    return out

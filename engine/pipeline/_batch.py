@@ -1,0 +1,269 @@
+"""A batch: files in, ENS filings and rejects out, with exact accounting.
+
+readers -> reassembly of multi-part messages across files -> mapping (one spec per message
+type) -> assembly of shipments -> site data -> render -> schema -> ICS2 rules -> result.
+Every message ends in exactly one bucket: it contributed to a written filing, it was rejected
+(with its diagnostics), or it only supported others (a flight manifest line for AWBs this batch
+does not declare). ``messages_in == filed + rejected + supporting`` always holds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lxml import etree
+
+from ..config import EnsgateConfig, load_config
+from ..diagnostics import Diagnostic, Severity, diag
+from ..ledger import FilingLedger, InMemoryLedger, SqliteLedger
+from ..mapping import Lineage
+from ..mapping._assemble import Shipment, assemble
+from ..mapping._engine import Fragment, run_spec
+from ..mapping._spec import MappingSpec, builtin_specs, load_spec
+from ..readers._source import SourceMessage
+from ..readers.cargoimp import reassemble
+from ..render import FILINGS, Renderer, RenderError, normalise_filing_code
+from ..validate import SchemaSet, check_schema
+from ..validate.rules import RuleConfig, check_rules
+from ._inputs import iter_input_files, read_file, read_messages
+from ._site import apply_site_data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranslateOptions:
+    """How a batch runs. ``filing`` forces one filing type (e.g. ``F26``) for every shipment;
+    ``mappings`` replaces the built-in specs; ``issued`` fixes the document issue time (tests,
+    reproducible runs); ``today`` anchors year-less dates (default: the issue date)."""
+
+    config: EnsgateConfig | None = None
+    filing: str | None = None
+    mappings: tuple[str, ...] = ()
+    issued: datetime | None = None
+    today: str | None = None
+    ledger: FilingLedger | None = None
+    schemas: SchemaSet | None = None
+    renderer: Renderer | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Filing:
+    """One ENS filing that passed schema and rules (warnings may remain)."""
+
+    lrn: str
+    filing: str
+    shipment: str
+    xml: bytes
+    diagnostics: tuple[Diagnostic, ...]
+    lineage: dict[str, Lineage]
+    messages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reject:
+    """One source message that did not become (part of) a filing, with the reason."""
+
+    message: SourceMessage
+    diagnostics: tuple[Diagnostic, ...]
+    reason: str
+    not_ens: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class BatchResult:
+    filings: list[Filing] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    supporting: list[SourceMessage] = field(default_factory=list)
+    messages_in: int = 0
+    files_in: int = 0
+    seconds: float = 0.0
+
+    @property
+    def filed_messages(self) -> int:
+        return self.messages_in - len(self.rejects) - len(self.supporting)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejects
+
+
+def _worst(diags: Iterable[Diagnostic]) -> Severity:
+    return max((d.severity for d in diags), default=Severity.INFO)
+
+
+class _Batch:
+    def __init__(self, options: TranslateOptions) -> None:
+        self.opts = options
+        self.config = options.config or load_config()
+        self.issued = (options.issued or datetime.now(UTC)).astimezone(UTC)
+        self.today = options.today or self.issued.date().isoformat()
+        self.specs: tuple[MappingSpec, ...] = (
+            tuple(load_spec(p) for p in options.mappings) if options.mappings
+            else builtin_specs())
+        self.renderer = options.renderer or Renderer()
+        self.schemas = options.schemas
+        if options.ledger is not None:
+            self.ledger: FilingLedger = options.ledger
+        elif self.config.ledger:
+            self.ledger = SqliteLedger(self.config.ledger)
+        else:
+            self.ledger = InMemoryLedger()
+        self.rule_config = RuleConfig(
+            postcode_optional_countries=self.config.postcode_optional_countries,
+            today=self.issued.date())
+        self.forced = None
+        if options.filing:
+            self.forced = normalise_filing_code(options.filing)
+
+    def spec_for(self, msg: SourceMessage) -> MappingSpec | None:
+        for spec in self.specs:
+            if spec.matches(msg.format, msg.kind, msg.version):
+                return spec
+        return None
+
+    def filing_for(self, ship: Shipment) -> str | None:
+        if self.forced:
+            return self.forced
+        return normalise_filing_code(self.config.filings.get(ship.shape, ""))
+
+    def run(self, messages: list[SourceMessage], result: BatchResult) -> None:
+        result.messages_in += len(messages)
+        status: dict[int, str] = {}
+        reasons: dict[int, list[Diagnostic]] = {}
+        fragments: list[Fragment] = []
+        for msg in messages:
+            if not msg.is_ens_input:
+                result.rejects.append(Reject(
+                    message=msg, diagnostics=tuple(msg.diagnostics), not_ens=True,
+                    reason=msg.diagnostics[0].message if msg.diagnostics else "not ENS input"))
+                status[id(msg)] = "rejected"
+                continue
+            if _worst(msg.diagnostics) >= Severity.ERROR:
+                result.rejects.append(Reject(message=msg, diagnostics=tuple(msg.diagnostics),
+                                             reason=_first_error(msg.diagnostics)))
+                status[id(msg)] = "rejected"
+                continue
+            spec = self.spec_for(msg)
+            if spec is None:
+                d = diag("MAP009", f"no mapping spec for {msg.kind}/{msg.version}",
+                         source=msg.pos(msg.first_line))
+                result.rejects.append(Reject(message=msg, diagnostics=(*msg.diagnostics, d),
+                                             reason=d.message))
+                status[id(msg)] = "rejected"
+                continue
+            try:
+                fragments.extend(run_spec(spec, msg, today=self.today))
+            except Exception as exc:  # a bug must not lose the message: reject it, go on
+                d = diag("RUN001", f"internal error while mapping: {type(exc).__name__}: {exc}",
+                         source=msg.pos(msg.first_line))
+                result.rejects.append(Reject(message=msg, diagnostics=(*msg.diagnostics, d),
+                                             reason=d.message))
+                status[id(msg)] = "rejected"
+        shipments, unmatched = assemble(fragments)
+        for ship in shipments:
+            filing, diags = self.file(ship)
+            if filing is not None:
+                result.filings.append(filing)
+                for m in ship.messages:
+                    status[id(m)] = "filed"
+            else:
+                for m in ship.messages:
+                    reasons.setdefault(id(m), []).extend(diags)
+        for msg in messages:
+            if id(msg) in status:
+                continue
+            if id(msg) in reasons:
+                own = [*msg.diagnostics, *reasons[id(msg)]]
+                result.rejects.append(Reject(message=msg, diagnostics=tuple(own),
+                                             reason=_first_error(own)))
+            else:
+                result.supporting.append(msg)
+        del unmatched
+
+    def file(self, ship: Shipment) -> tuple[Filing | None, list[Diagnostic]]:
+        code = self.filing_for(ship)
+        diags: list[Diagnostic] = list(ship.diagnostics)
+        if code is None:
+            diags.append(diag("MAP010", f"no filing type configured for a {ship.shape} shipment",
+                              expected="filings." + ship.shape + " in the configuration"))
+            return None, diags
+        info = FILINGS[code]
+        if info.needs_houses and not ship.data["houses"]:
+            diags.append(diag("MAP010", f"{code} needs house consignments; shipment "
+                              f"{ship.document_number} has none (no FHL/FZB in the batch)",
+                              expected="FHL or FZB messages for this master AWB"))
+            return None, diags
+        diags.extend(apply_site_data(ship, self.config, filing_short=info.short,
+                                     specific_circumstance=info.specific_circumstance,
+                                     issued=self.issued))
+        try:
+            text = self.renderer.render(code, ship.data)
+        except RenderError as exc:
+            diags.append(exc.diagnostic)
+            return None, diags
+        xml = text.encode("utf-8")
+        lrn = str(ship.data["declaration"]["lrn"])
+        root = etree.fromstring(xml, _PARSER)
+        name = f"{lrn}.xml"
+        diags.extend(check_schema(root, schemas=self.schemas, source_name=name))
+        declarant = str(ship.data["declarant"]["identification"] or "")
+        diags.extend(check_rules(root, message=code, config=self.rule_config,
+                                 ledger=self.ledger, source_name=name))
+        if _worst(diags) >= Severity.ERROR:
+            return None, diags
+        docs = [ship.document_number, *(str(h["document_number"]) for h in ship.data["houses"])]
+        if not self.ledger.record(declarant, lrn, docs, self.issued):
+            diags.append(diag("ICS004", f"LRN {lrn} already used by declarant {declarant}",
+                              found=lrn))
+            return None, diags
+        return Filing(lrn=lrn, filing=code, shipment=ship.document_number, xml=xml,
+                      diagnostics=tuple(diags), lineage=dict(ship.lineage),
+                      messages=tuple(m.label for m in ship.messages)), diags
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          remove_blank_text=False)
+
+
+def _first_error(diags: Iterable[Diagnostic]) -> str:
+    worst = None
+    for d in diags:
+        if worst is None or d.severity > worst.severity:
+            worst = d
+    return "" if worst is None else f"{worst.code} {worst.message}"
+
+
+def translate_messages(messages: list[SourceMessage],
+                       options: TranslateOptions | None = None) -> BatchResult:
+    """Translate already-read messages (the API under ``translate``)."""
+    batch = _Batch(options or TranslateOptions())
+    result = BatchResult()
+    start = time.perf_counter()
+    batch.run(reassemble(messages), result)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def translate(paths: Iterable[str | Path],
+              options: TranslateOptions | None = None) -> BatchResult:
+    """Translate files and folders of legacy messages into ENS filings."""
+    opts = options or TranslateOptions()
+    batch = _Batch(opts)
+    result = BatchResult()
+    start = time.perf_counter()
+    messages: list[SourceMessage] = []
+    for path in iter_input_files(paths):
+        result.files_in += 1
+        messages.extend(read_file(path, max_bytes=batch.config.max_input_bytes))
+    batch.run(reassemble(messages), result)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def translate_bytes(data: bytes, *, file: str = "<bytes>",
+                    options: TranslateOptions | None = None) -> BatchResult:
+    """Translate one in-memory input (tests, HTTP connectors)."""
+    return translate_messages(read_messages(data, file=file), options)

@@ -1,0 +1,91 @@
+"""Site data: what legacy messages do not carry, added from the configuration.
+
+Declarant, representative, carrier (by AWB prefix), customs office of first entry (by first EU
+airport), addressed Member State, LRN and issue date. Values already present in the dataset are
+never overwritten; every value set here gets a lineage entry naming the configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from ..config import EnsgateConfig, PartyConfig
+from ..diagnostics import Diagnostic, RuleRef, diag
+from ..mapping import Lineage
+from ..mapping._assemble import Shipment
+
+_DOC = re.compile(r"[^0-9A-Za-z]")
+
+
+def _party_into(target: dict[str, Any], party: PartyConfig) -> None:
+    target["name"] = target["name"] or party.name
+    target["identification"] = target["identification"] or party.eori
+    if party.status is not None:
+        target["status"] = target["status"] or party.status
+    addr = target["address"]
+    for key, value in (("street", party.street), ("number", party.number),
+                       ("city", party.city), ("postcode", party.postcode),
+                       ("country", party.country), ("subdivision", party.subdivision)):
+        if addr[key] is None and value is not None:
+            addr[key] = value
+    if not target["communications"]:
+        if party.phone:
+            target["communications"].append({"identifier": party.phone, "type": "TE"})
+        if party.email:
+            target["communications"].append({"identifier": party.email, "type": "EM"})
+
+
+def make_lrn(config: EnsgateConfig, filing_short: str, document: str,
+             issued: datetime) -> str:
+    return config.lrn_scheme.format(prefix=config.lrn_prefix, filing=filing_short,
+                                    doc=_DOC.sub("", document),
+                                    date=issued.strftime("%y%m%d"))
+
+
+def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing_short: str,
+                    specific_circumstance: str | None, issued: datetime) -> list[Diagnostic]:
+    """Fill the dataset of ``ship`` from the configuration; returns diagnostics."""
+    out: list[Diagnostic] = []
+    ref = RuleRef(spec=config.source, rule_id="site")
+    d = ship.data
+    decl = d["declaration"]
+    doc = ship.document_number
+    if ship.shape == "house" and d["houses"]:
+        doc = str(d["houses"][0]["document_number"] or doc)
+    decl["lrn"] = decl["lrn"] or make_lrn(config, filing_short, doc, issued)
+    if len(decl["lrn"]) > 22:
+        out.append(diag("CFG001", "LRN scheme gives more than 22 characters", rule=ref,
+                        expected="an..22", found=decl["lrn"]))
+    decl["issue_date"] = decl["issue_date"] or issued.strftime("%Y-%m-%dT%H:%M:%SZ")
+    decl["specific_circumstance"] = specific_circumstance
+    decl["re_entry"] = decl["re_entry"] or "0"
+    decl["split_consignment"] = decl["split_consignment"] or "0"
+    t = d["transport"]
+    arrival_country = d["master"]["place_of_unloading"]["country"]
+    if t["arrival_airport"]:
+        from ..mapping._transforms import TRANSFORMS, Notes
+        try:
+            arrival_country = TRANSFORMS["airport_country"].func(t["arrival_airport"], Notes())
+        except ValueError:
+            pass
+    decl["addressed_member_state"] = (decl["addressed_member_state"] or arrival_country
+                                      or config.addressed_member_state)
+    _party_into(d["declarant"], config.declarant)
+    if config.representative is not None:
+        _party_into(d["representative"], config.representative)
+    prefix = doc.split("-")[0] if "-" in doc else doc[:3]
+    master_doc = str(d["master"]["document_number"] or "")
+    if master_doc:
+        prefix = master_doc.split("-")[0] if "-" in master_doc else master_doc[:3]
+    carrier = config.carrier_for(prefix)
+    if carrier is not None:
+        _party_into(d["carrier"], carrier)
+    if t["customs_office_first_entry"] is None and t["arrival_airport"] and arrival_country:
+        t["customs_office_first_entry"] = config.customs_office_for(t["arrival_airport"],
+                                                                    arrival_country)
+    for path in ("declaration.lrn", "declaration.issue_date", "declarant",
+                 "carrier", "transport.customs_office_first_entry"):
+        ship.lineage.setdefault(path, Lineage(rule=ref, note="from the site configuration"))
+    return out

@@ -1,0 +1,100 @@
+"""Render one ENS dataset into the XML of one filing type, through the Jinja templates.
+
+Exception tree (bad *data* never raises: a missing value renders nothing and the schema stage
+reports it; these are for an unknown filing or a broken template)::
+
+    EnsgateError
+    └── RenderError          carries one Diagnostic, RND001 (no template) or RND002 (failed)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..diagnostics import Diagnostic, EnsgateError, diag
+from ._filings import FILINGS, FilingInfo, normalise_filing_code
+
+_PACKAGE = "ensgate.templates"
+
+
+class RenderError(EnsgateError):
+    """A filing could not be rendered; ``diagnostic`` (RND001 or RND002) says why."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+        super().__init__(str(diagnostic))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Renderer:
+    """Renders datasets to ENS XML. ``template_dir``, when given, is searched before the packaged
+    templates (``ensgate.templates``), so a deployment can override one filing or a macro.
+
+    The Jinja environment is built once per Renderer and compiled templates are cached by Jinja,
+    so keep one Renderer per process. Autoescape is on (values are XML-escaped), undefined names
+    fail loudly (``StrictUndefined``), no extensions are loaded."""
+
+    template_dir: Path | None = None
+    _env: jinja2.Environment = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        loaders: list[jinja2.BaseLoader] = []
+        if self.template_dir is not None:
+            loaders.append(jinja2.FileSystemLoader(str(self.template_dir)))
+        loaders.append(jinja2.PackageLoader(_PACKAGE, "."))
+        env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+            cache_size=64,
+        )
+        object.__setattr__(self, "_env", env)
+
+    def filing_info(self, code: str) -> FilingInfo:
+        """The table row of a filing ("F26", "3F26" or "IE3F26"); RenderError RND001 when
+        unknown."""
+        normalised = normalise_filing_code(code)
+        if normalised is None:
+            raise RenderError(diag(
+                "RND001", f"unknown filing type {code!r}",
+                expected="one of " + ", ".join(FILINGS), found=code))
+        return FILINGS[normalised]
+
+    def render(self, filing: str, dataset: Mapping[str, Any]) -> str:
+        """The ENS XML text of ``dataset`` as ``filing``, starting with the XML declaration.
+
+        The dataset keys become the template's top-level names (``declaration``, ``master``,
+        ``houses`` ...). Raises RenderError (RND001 no template, RND002 template failure, e.g. a
+        key missing from the dataset); values that are None simply render nothing."""
+        info = self.filing_info(filing)
+        try:
+            template = self._env.get_template(info.template)
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(diag(
+                "RND001", f"template {info.template} not found",
+                expected=info.template, found=str(exc), filing=info.code)) from exc
+        except jinja2.TemplateError as exc:
+            raise RenderError(_failure(info, exc)) from exc
+        try:
+            return template.render(dataset)
+        except (jinja2.TemplateError, TypeError, AttributeError, KeyError) as exc:
+            raise RenderError(_failure(info, exc)) from exc
+
+
+def _failure(info: FilingInfo, exc: Exception) -> Diagnostic:
+    where = ""
+    lineno = getattr(exc, "lineno", None)
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or info.template
+    if lineno is not None:
+        where = f" ({name}:{lineno})"
+    return diag("RND002", f"template {info.template} failed to render the dataset{where}: {exc}",
+                found=type(exc).__name__, filing=info.code)

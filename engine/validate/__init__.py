@@ -1,0 +1,14 @@
+"""Validation of ENS XML: XSD (schema stage) and ICS2 rules and conditions."""
+
+from ._schema import MAX_ENS_XML_BYTES, SchemaSet, check_schema, parse_ens_xml
+from .rules import RULES, RuleConfig, check_rules
+
+__all__ = [
+    "MAX_ENS_XML_BYTES",
+    "RULES",
+    "RuleConfig",
+    "SchemaSet",
+    "check_rules",
+    "check_schema",
+    "parse_ens_xml",
+]

@@ -1,0 +1,351 @@
+"""Consignment checks: goods item numbering (R3016, R3017), CUS code (R3020), routing of the
+consignment (R3022), house document uniqueness (R3052), supplementary filing type (R3051),
+places (C3003-C3008, C3020), transport equipment (C3013, C3014), commodity code (C3025,
+C3048), packaging (C3035, C3036) and the IE3F32 fiscal conditions (C3037, C3038)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ensgate.diagnostics import Diagnostic
+
+from ._registry import HOUSE_DOCS, HOUSE_PLACES, MASTER_TRADE, RuleContext, rule
+from ._tables import ADDITIONAL_INFO_IMPORT_FISCAL, BULK_PACKAGE_TYPES, CUS_CODE
+from ._tree import (
+    Element,
+    child,
+    child_text,
+    children,
+    has_child,
+    path_text,
+    place_country,
+    text,
+)
+
+_HOUSE_GOODS = frozenset({"IE3F20", "IE3F22", "IE3F23", "IE3F24", "IE3F26", "IE3F27", "IE3F28",
+                          "IE3F29", "IE3F32"})
+_CUS = frozenset({"IE3F20", "IE3F21", "IE3F22", "IE3F27", "IE3F28", "IE3F29"})
+_MASTER_PLACES = frozenset({"IE3F20", "IE3F21", "IE3F27", "IE3F28", "IE3F29"})
+_HOUSE_EQUIPMENT = frozenset({"IE3F20", "IE3F22", "IE3F27", "IE3F28", "IE3F29"})
+_HOUSE_COMMODITY = _HOUSE_EQUIPMENT
+_SUPPLEMENTARY = frozenset({"IE3F21", "IE3F22"})
+_F32 = frozenset({"IE3F32"})
+
+
+def _master(ctx: RuleContext) -> Element | None:
+    return child(ctx.root, "consignmentMasterLevel")
+
+
+def _houses(ctx: RuleContext) -> list[Element]:
+    return ctx.index.under("consignmentHouseLevel", "consignmentMasterLevel")
+
+
+# -- goods item numbers -------------------------------------------------------------------------
+def _numbering(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
+    """Numbers are unique and cover 1..n with no gap [V]; [I] document order is not checked."""
+    items = children(consignment, "goodsItem")
+    seen: set[int] = set()
+    for item in items:
+        number_el = child(item, "goodsItemNumber")
+        raw = text(number_el)
+        if number_el is None or not raw.isdigit():
+            yield ctx.fail("ICS001", item if number_el is None else number_el,
+                           "goods item number missing or not a number",
+                           expected="1, 2, 3 ...", found=raw or "absent")
+            continue
+        number = int(raw)
+        if number in seen:
+            yield ctx.fail("ICS001", number_el, f"goods item number {number} used twice",
+                           expected="unique numbers", found=raw)
+        seen.add(number)
+    missing = sorted(set(range(1, len(items) + 1)) - seen)
+    if seen and missing:
+        yield ctx.fail("ICS001", consignment, "goods item numbers must run 1, 2, 3 ... with no "
+                       "gap", expected=f"1..{len(items)}",
+                       found=",".join(str(n) for n in sorted(seen)))
+
+
+@rule("R3016", title="Master goods item numbers unique, 1..n without gaps",
+      applies_to=MASTER_TRADE)
+def master_item_numbers(ctx: RuleContext) -> Iterator[Diagnostic]:
+    master = _master(ctx)
+    if master is not None and has_child(master, "goodsItem"):
+        yield from _numbering(ctx, master)
+
+
+@rule("R3017", title="House goods item numbers unique per house, 1..n without gaps",
+      applies_to=_HOUSE_GOODS)
+def house_item_numbers(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for house in _houses(ctx):
+        if has_child(house, "goodsItem"):
+            yield from _numbering(ctx, house)
+
+
+@rule("R3020", title="CUS code format 9999999-9", applies_to=_CUS,
+      evidence="[V] R&C rules; [V-3p] customscloud; existence in CL719 not checked")
+def cus_code_format(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for el in ctx.index.all("cusCode"):
+        value = text(el)
+        if not CUS_CODE.match(value):
+            yield ctx.fail("ICS001", el, "CUS code must have the form 9999999-9",
+                           expected="9999999-9", found=value)
+
+
+@rule("R3022", title="Routing of the consignment includes the countries of the places of "
+      "acceptance and delivery", applies_to=HOUSE_PLACES,
+      evidence="[V] R&C rules; [V-3p] customscloud")
+def house_routing_covers_places(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for house in _houses(ctx):
+        rows = children(house, "countriesOfRoutingOfConsignment")
+        if not rows:
+            continue
+        routed = [child_text(r, "country").upper() for r in rows]
+        for name in ("placeOfAcceptance", "placeOfDelivery"):
+            place = child(house, name)
+            if place is None:
+                continue  # absent place: C3004/C3020 speak about it
+            country = place_country(place)
+            if country and country not in routed:
+                yield ctx.fail("ICS001", rows[0], f"countries of routing of the consignment "
+                               f"must include the country of the {name}",
+                               expected=country, found=",".join(routed))
+
+
+@rule("R3052", title="House transport documents unique within the filing",
+      applies_to=HOUSE_DOCS, codes=("ICS001", "ICS003"),
+      evidence="[V] R&C rules; [V-3p] customscloud; [I] key = (type, number)")
+def house_documents_unique(ctx: RuleContext) -> Iterator[Diagnostic]:
+    seen: dict[tuple[str, str], Element] = {}
+    numbers: dict[str, str] = {}
+    for house in _houses(ctx):
+        for doc in children(house, "transportDocumentHouseLevel"):
+            number = "".join(child_text(doc, "documentNumber").split()).upper()
+            kind = child_text(doc, "type").upper()
+            if not number:
+                continue
+            if (kind, number) in seen:
+                yield ctx.fail("ICS001", doc, "house transport document given twice in the "
+                               "filing", expected="unique house documents",
+                               found=f"{kind} {number}")
+            elif number in numbers:
+                # [I] whether the type is part of the key is not stated: warn only.
+                yield ctx.fail("ICS003", doc, "house document number repeated with another "
+                               "type", expected="unique house documents",
+                               found=f"{kind} {number} (also {numbers[number]})")
+            seen[(kind, number)] = doc
+            numbers.setdefault(number, kind)
+
+
+@rule("R3051", title="Supplementary filing type may only be 2 (sub-house level filing)",
+      applies_to=_SUPPLEMENTARY, offline="partly", codes=("ICS003",),
+      evidence="[V] R&C rules; [V-3p] customscloud; [I] attachment to the air rows")
+def supplementary_filing_type(ctx: RuleContext) -> Iterator[Diagnostic]:
+    # [I] The IE rows read do not attach R3051 to supplementaryFilingType: warn only.
+    for el in ctx.index.all("supplementaryFilingType"):
+        value = text(el)
+        if value and value != "2":
+            yield ctx.fail("ICS003", el, "supplementary filing type is normally only 2 "
+                           "(sub-house level filing)", expected="2", found=value)
+
+
+# -- places: UNLOCODE or address (C3003-C3008) -----------------------------------------------
+def _place_condition(ctx: RuleContext, place: Element) -> Iterator[Diagnostic]:
+    has_code = bool(child_text(place, "UNLOCODE"))
+    address = child(place, "address")
+    location = child(place, "location")
+    if has_code and address is not None:
+        yield ctx.fail("ICS002", address, "place has a UNLOCODE, so no address may be given",
+                       expected="UNLOCODE or address, not both", found="both")
+    elif not has_code and address is None:
+        yield ctx.fail("ICS002", place, "place has no UNLOCODE, so the address is mandatory",
+                       expected="UNLOCODE or address", found="neither")
+    # [I] location carries the same condition id in the IE tables; rules.md only speaks of the
+    # address, so a location that does not follow the address is a warning.
+    if has_code and location is not None:
+        yield ctx.fail("ICS003", location, "place has a UNLOCODE; location is probably not used",
+                       expected="no location", found=text(location))
+    elif not has_code and address is not None and location is None:
+        yield ctx.fail("ICS003", place, "place given by address; location (name) is probably "
+                       "mandatory too", expected="location", found="absent")
+
+
+def _register_place(rule_id: str, level: str, name: str, applies: frozenset[str]) -> None:
+    def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+        master = _master(ctx)
+        parents = _houses(ctx) if level == "house" else [] if master is None else [master]
+        for parent in parents:
+            place = child(parent, name)
+            if place is not None:
+                yield from _place_condition(ctx, place)
+
+    check.__name__ = f"place_{level}_{name}"
+    rule(rule_id, title=f"{level.capitalize()}-level {name}: UNLOCODE or address (one of them)",
+         applies_to=applies, codes=("ICS002", "ICS003"),
+         evidence="[V] R&C conditions; [I] location follows the address")(check)
+
+
+_register_place("C3003", "master", "placeOfAcceptance", _MASTER_PLACES)
+_register_place("C3004", "house", "placeOfAcceptance", HOUSE_PLACES)
+_register_place("C3005", "master", "placeOfDelivery", MASTER_TRADE)
+_register_place("C3006", "house", "placeOfDelivery", HOUSE_PLACES)
+_register_place("C3007", "master", "placeOfLoading", _MASTER_PLACES)
+_register_place("C3008", "master", "placeOfUnloading", _MASTER_PLACES)
+
+
+@rule("C3020", title="House place of delivery mandatory when in an EU Member State",
+      applies_to=HOUSE_PLACES, offline="partly", codes=("ICS002", "ICS003"),
+      evidence="[V] R&C conditions; [V-3p] customscloud; [I] delivery country from config "
+      "or routing")
+def house_delivery_in_eu(ctx: RuleContext) -> Iterator[Diagnostic]:
+    in_eu = ctx.config.delivery_in_eu
+    if in_eu is False:
+        return
+    for house in _houses(ctx):
+        if has_child(house, "placeOfDelivery"):
+            continue
+        if in_eu:
+            yield ctx.fail("ICS002", house, "house place of delivery is mandatory for goods "
+                           "delivered in the EU", expected="placeOfDelivery", found="absent")
+            continue
+        routed = [child_text(r, "country").upper()
+                  for r in children(house, "countriesOfRoutingOfConsignment")]
+        if routed and routed[-1] in ctx.config.eu_member_states:
+            # [I] the circular condition is read through the routing's last country.
+            yield ctx.fail("ICS003", house, "house place of delivery absent while the routing "
+                           f"ends in {routed[-1]}: it is mandatory for delivery in the EU",
+                           expected="placeOfDelivery", found="absent")
+
+
+# -- transport equipment by container indicator (C3013, C3014) ---------------------------------
+def _equipment(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
+    indicator = child_text(consignment, "containerIndicator")
+    if not indicator:
+        return
+    equipment = children(consignment, "transportEquipment")
+    for item in children(consignment, "goodsItem"):
+        equipment.extend(children(item, "transportEquipment"))
+    if indicator == "1" and not equipment:
+        yield ctx.fail("ICS002", consignment, "container indicator is 1: transport equipment "
+                       "is mandatory (consignment or goods item)",
+                       expected="transportEquipment", found="absent")
+    elif indicator != "1" and equipment:
+        yield ctx.fail("ICS002", equipment[0], f"container indicator is {indicator}: no "
+                       "transport equipment may be given", expected="absent",
+                       found=f"{len(equipment)} transportEquipment")
+
+
+@rule("C3013", title="Master container indicator 1 <=> transport equipment",
+      applies_to=MASTER_TRADE, codes=("ICS002",),
+      evidence="[V] R&C conditions; [I] 'at A or at B' read as at least one")
+def master_equipment(ctx: RuleContext) -> Iterator[Diagnostic]:
+    master = _master(ctx)
+    if master is not None:
+        yield from _equipment(ctx, master)
+
+
+@rule("C3014", title="House container indicator 1 <=> transport equipment",
+      applies_to=_HOUSE_EQUIPMENT, codes=("ICS002",),
+      evidence="[V] R&C conditions; [I] 'at A or at B' read as at least one")
+def house_equipment(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for house in _houses(ctx):
+        yield from _equipment(ctx, house)
+
+
+# -- commodity code by type of person (C3025, C3048) ------------------------------------------
+def _commodity_code(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
+    natural = (path_text(consignment, "consignor", "typeOfPerson") == "1"
+               and path_text(consignment, "consignee", "typeOfPerson") == "1")
+    if natural:
+        return
+    for item in children(consignment, "goodsItem"):
+        commodity = child(item, "commodity")
+        if commodity is not None and has_child(commodity, "commodityCode"):
+            continue
+        yield ctx.fail("ICS002", item if commodity is None else commodity,
+                       "commodity code is mandatory unless consignor and consignee are both "
+                       "natural persons (typeOfPerson 1)", expected="commodityCode",
+                       found="absent")
+
+
+@rule("C3025", title="House commodity code mandatory unless consignor and consignee are "
+      "natural persons", applies_to=_HOUSE_COMMODITY, codes=("ICS002",))
+def house_commodity_code(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for house in _houses(ctx):
+        yield from _commodity_code(ctx, house)
+
+
+@rule("C3048", title="Master commodity code mandatory unless consignor and consignee are "
+      "natural persons", applies_to=MASTER_TRADE, codes=("ICS002",),
+      evidence="[V] R&C conditions; [V-3p] customscloud (code 13)")
+def master_commodity_code(ctx: RuleContext) -> Iterator[Diagnostic]:
+    master = _master(ctx)
+    if master is not None and has_child(master, "goodsItem"):
+        yield from _commodity_code(ctx, master)
+
+
+# -- packaging (C3035, C3036) -------------------------------------------------------------------
+def _packaging(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
+    for item in children(consignment, "goodsItem"):
+        for pack in children(item, "packaging"):
+            kind = child_text(pack, "typeOfPackages").upper()
+            bulk = kind in BULK_PACKAGE_TYPES
+            for name in ("shippingMarks", "numberOfPackages"):
+                el = child(pack, name)
+                if bulk and el is not None:
+                    yield ctx.fail("ICS002", el, f"{name} is not used for bulk/unpacked type "
+                                   f"{kind}", expected="absent", found=text(el))
+                elif not bulk and el is None:
+                    yield ctx.fail("ICS002", pack, f"{name} is mandatory for type of packages "
+                                   f"{kind or '?'}", expected=name, found="absent")
+
+
+@rule("C3035", title="Master packaging: marks and number absent for bulk types, else mandatory",
+      applies_to=MASTER_TRADE, codes=("ICS002",),
+      evidence="[V] R&C conditions; [V-3p] customscloud")
+def master_packaging(ctx: RuleContext) -> Iterator[Diagnostic]:
+    master = _master(ctx)
+    if master is not None:
+        yield from _packaging(ctx, master)
+
+
+@rule("C3036", title="House packaging: marks and number absent for bulk types, else mandatory",
+      applies_to=HOUSE_PLACES, codes=("ICS002",),
+      evidence="[V] R&C conditions; [V-3p] customscloud")
+def house_packaging(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for house in _houses(ctx):
+        yield from _packaging(ctx, house)
+
+
+# -- IE3F32 fiscal data (C3037, C3038) --------------------------------------------------------
+def _has_fiscal_code(house: Element) -> bool:
+    # [I] "house additional-information codes" read as the house consignment's own
+    # additionalInformation (not the goods items').
+    return any(child_text(a, "code") == ADDITIONAL_INFO_IMPORT_FISCAL
+               for a in children(house, "additionalInformation"))
+
+
+@rule("C3037", title="Code 10900 without additional fiscal references: additions/deductions "
+      "and type of goods mandatory", applies_to=_F32, codes=("ICS002",))
+def fiscal_additions(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for house in _houses(ctx):
+        if not _has_fiscal_code(house) or has_child(house, "additionalFiscalReferences"):
+            continue
+        if not has_child(house, "additionsAndDeductions"):
+            yield ctx.fail("ICS002", house, "additional information 10900 without additional "
+                           "fiscal references: additionsAndDeductions is mandatory",
+                           expected="additionsAndDeductions", found="absent")
+        for item in children(house, "goodsItem"):
+            if not has_child(item, "typeOfGoods"):
+                yield ctx.fail("ICS002", item, "additional information 10900 without "
+                               "additional fiscal references: typeOfGoods is mandatory",
+                               expected="typeOfGoods", found="absent")
+
+
+@rule("C3038", title="Code 10900: total amount invoiced mandatory", applies_to=_F32,
+      codes=("ICS002",))
+def fiscal_total_invoiced(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for house in _houses(ctx):
+        if _has_fiscal_code(house) and not has_child(house, "totalAmountInvoiced"):
+            yield ctx.fail("ICS002", house, "additional information 10900: totalAmountInvoiced "
+                           "is mandatory", expected="totalAmountInvoiced", found="absent")
+
