@@ -163,7 +163,8 @@ def simple_type(fmt: str) -> SimpleType:
                 '<xs:restriction base="xs:decimal">',
                 f'  <xs:totalDigits value="{size}"/>',
                 f'  <xs:fractionDigits value="{frac}"/>',
-                # digits only: no sign, no exponent, no leading or trailing dot
+                # digits only: no sign, no exponent, no leading or trailing dot [I: the tables
+                # say "n" (numeric) without more; a negative mass or amount makes no sense]
                 f'  <xs:pattern value="[0-9]+(\\.[0-9]{{1,{frac}}})?"/>',
                 "</xs:restriction>",
             ),
@@ -171,6 +172,8 @@ def simple_type(fmt: str) -> SimpleType:
     count = f"{{1,{size}}}" if upto else f"{{{size}}}"
     prefix = "Max" if upto else ""
     if kind == "an":
+        # [I] "an" lists no character set in the tables: any XML character; "an..N" is read
+        # as 1..N characters (an empty value is refused).
         facets = (
             ('  <xs:minLength value="1"/>', f'  <xs:maxLength value="{size}"/>')
             if upto else (f'  <xs:length value="{size}"/>',)

@@ -8,6 +8,7 @@ AWB numbers on the manifest (FFM values are more precise than FWB booking data a
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,6 +125,10 @@ def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]
             if master is None:
                 first = next(iter(house_items.values()))[0]
                 m["document_number"] = first["master_document_number"]
+        if not house_items and master is not None:
+            _direct_as_house(ship)
+        elif house_items:
+            _master_goods_from_houses(ship)
         for tfrag in transports.get(key, []):
             used_transport.add(key)
             _overlay_transport(ship, tfrag)
@@ -149,3 +154,46 @@ def _overlay_transport(ship: Shipment, frag: Fragment) -> None:
     for p, lin in frag.lineage.items():
         if p.startswith(("transport.", "master.place_of_unloading.")):
             ship.lineage[p] = lin
+
+
+def _direct_as_house(ship: Shipment) -> None:
+    """A direct AWB has no houses, but the direct-AWB filings (IE3F28/F29) carry the parties and
+    goods at house level with the AWB as house transport document (dictionary: IE3A28/IE3F29
+    tail). The AWB's consignment is therefore also presented as the one house consignment, with
+    document type N740 (air waybill) at both levels [I: the ICS2 table rows for the F28/F29
+    master level are reconstructed, see the dictionary README, discrepancy 9]."""
+    master = ship.data["master"]
+    master["document_type"] = "N740"
+    house = copy.deepcopy(master)
+    house["master_document_number"] = master["document_number"]
+    ship.data["houses"] = [house]
+    ship.lineage.update({"houses[1]." + p[len("master."):]: lin
+                         for p, lin in list(ship.lineage.items()) if p.startswith("master.")})
+
+
+def _master_goods_from_houses(ship: Shipment) -> None:
+    """A consolidation's FWB describes its goods as ``CONSOLIDATION`` with no HS code, but the
+    complete filings want master-level goods items with commodity codes (C3048) and customs
+    rejects "consolidation" as a description. The master's goods are the houses' goods, so when
+    the master has no commodity code they are listed again at master level, renumbered
+    [I: a derivation; no ICS2 text prescribes it, see docs/mapping-guide.md]."""
+    master = ship.data["master"]
+    if any(g["hs6"] for g in master["goods_items"]):
+        return
+    items: list[dict[str, Any]] = []
+    new_lineage: dict[str, Lineage] = {}
+    for h, house in enumerate(ship.data["houses"], start=1):
+        for g, item in enumerate(house["goods_items"], start=1):
+            copy_ = copy.deepcopy(item)
+            copy_["number"] = str(len(items) + 1)
+            items.append(copy_)
+            old = f"houses[{h}].goods_items[{g}]."
+            new = f"master.goods_items[{len(items)}]."
+            new_lineage.update({new + p[len(old):]: lin for p, lin in ship.lineage.items()
+                                if p.startswith(old)})
+    if not items:
+        return
+    ship.lineage = {p: v for p, v in ship.lineage.items()
+                    if not p.startswith("master.goods_items[")}
+    ship.lineage.update(new_lineage)
+    master["goods_items"] = items

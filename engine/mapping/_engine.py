@@ -207,7 +207,11 @@ class _Evaluator:
         records = group.for_each.records(scope, self.root)
         if not records and group.or_once:
             records = [scope]
-        items: list[dict[str, Any]] = target.setdefault(group.target, [])
+        *parents, leaf = group.target.split(".")
+        holder = target
+        for name in parents:
+            holder = holder[name]
+        items: list[dict[str, Any]] = holder[leaf]
         count = len(records)
         for i, rec in enumerate(records, start=1):
             item = new_group(group.dataset_group)

@@ -119,11 +119,23 @@ def _join(v: list[str], notes: Notes, sep: str = " ") -> str | None:
     return sep.join(parts) if parts else None
 
 
-@transform("concat", takes_list=True)
-def _concat(v: list[str], notes: Notes) -> str | None:
-    """Join chunks with NO separator and no trimming of inner chunks: Cargo-IMP splits words
-    across NG/NC/TXT/OSI lines, so a chunk's leading space is part of the text."""
-    text = "".join(v)
+@transform("concat", takes_list=True, args=("width",))
+def _concat(v: list[str], notes: Notes, width: Any = None) -> str | None:
+    """Join chunks with NO separator and no trimming: Cargo-IMP cuts text into fixed-width
+    chunks (NG/NC 20, TXT 65), splitting words, and a chunk's leading space is part of the text.
+    With ``width``, a chunk shorter than ``width`` was not cut by length, so a space follows it
+    [I: a sender who ends a line early ends a phrase; ``CONSOLIDATION`` + ``AS PER ...``]."""
+    if width is None:
+        text = "".join(v)
+    else:
+        w = int(width)
+        parts: list[str] = []
+        for i, chunk in enumerate(v):
+            parts.append(chunk)
+            if i + 1 < len(v) and len(chunk) < w and not chunk.endswith(" ") \
+                    and not v[i + 1].startswith(" "):
+                parts.append(" ")
+        text = "".join(parts)
     return text.strip() or None
 
 
@@ -505,16 +517,28 @@ def _date_to_datetime(v: str, notes: Notes, time: Any = None) -> str:
 
 # ------------------------------------------------------------------------------ addresses
 _TRAILING_NO = re.compile(
-    r"^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)?)$"
+    r"^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)$"
 )
 _LEADING_NO = re.compile(
-    r"^(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:-\d+[A-Z]?)?)[\s,]+(?P<street>.*[A-Z].*)$"
+    r"^(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)[\s,]+(?P<street>.*[A-Z].*)$"
 )
+
+
+_INNER_NO = re.compile(r"\bNO\.?\s*(?P<no>\d+[A-Z]?)\b")
+_PREMISES = re.compile(r"^(?P<no>(?:UNIT|BLDG|BUILDING|BLOCK|PLOT|HANGAR|GATE)\s+\d+[A-Z]?)[\s,]+"
+                       r"(?P<street>.*[A-Z].*)$")
 
 
 def _split_street(text: str) -> tuple[str, str | None]:
     t = _SPACES.sub(" ", text).strip()
     up = t.upper()
+    prem = _PREMISES.match(up)
+    if prem is not None and _TRAILING_NO.match(prem.group("street")) is None:
+        return t[len(t) - len(prem.group("street")):].strip(" ,"), t[: len(prem.group("no"))]
+    inner = _INNER_NO.search(up)
+    if inner is not None and 0 < inner.start() and inner.end() < len(up):
+        rest = (t[: inner.start()] + t[inner.end():]).strip(" ,")
+        return _SPACES.sub(" ", rest), inner.group("no")
     m = _TRAILING_NO.match(up)
     if m is not None:
         return t[: len(m.group("street"))].strip(" ,"), m.group("no")
@@ -594,3 +618,42 @@ def _until(v: list[str], notes: Notes, last: Any = None) -> list[str]:
         if last is not None and item.strip() == str(last).strip():
             break
     return out
+
+
+def _pick_street_line(lines: list[str]) -> int | None:
+    clean = [_SPACES.sub(" ", x).strip() for x in lines]
+    for i, line in enumerate(clean):  # a street with a house number
+        if line and _split_street(line)[1] is not None and not _PREMISES.match(line.upper()):
+            return i
+    for i, line in enumerate(clean):  # a unit or building number
+        if line and _split_street(line)[1] is not None:
+            return i
+    for i, line in enumerate(clean):
+        if line:
+            return i
+    return None
+
+
+@transform("address_street", takes_list=True)
+def _address_street(v: list[str], notes: Notes) -> str | None:
+    """Street (without house number) from the street lines of a party: the first line that
+    holds a house number, else the first line [I: senders put building or unit names before the
+    street line, as in ``UNIT 1208 12F TOWER B`` / ``83 HOW MING STREET``]."""
+    i = _pick_street_line(v)
+    return None if i is None else _split_street(v[i])[0]
+
+
+@transform("address_number", takes_list=True)
+def _address_number(v: list[str], notes: Notes) -> str | None:
+    """House number from the street lines (the line chosen by ``address_street``)."""
+    i = _pick_street_line(v)
+    return None if i is None else _split_street(v[i])[1]
+
+
+@transform("address_extra", takes_list=True)
+def _address_extra(v: list[str], notes: Notes) -> str | None:
+    """The street lines not chosen by ``address_street``, joined with a space."""
+    i = _pick_street_line(v)
+    rest = [_SPACES.sub(" ", x).strip() for j, x in enumerate(v) if j != i]
+    rest = [x for x in rest if x]
+    return " ".join(rest) if rest else None

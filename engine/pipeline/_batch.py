@@ -196,6 +196,7 @@ class _Batch:
                               f"{ship.document_number} has none (no FHL/FZB in the batch)",
                               expected="FHL or FZB messages for this master AWB"))
             return None, diags
+        diags.extend(_missing_flight_data(ship, code))
         diags.extend(apply_site_data(ship, self.config, filing_short=info.short,
                                      specific_circumstance=info.specific_circumstance,
                                      issued=self.issued))
@@ -222,6 +223,27 @@ class _Batch:
         return Filing(lrn=lrn, filing=code, shipment=ship.document_number, xml=xml,
                       diagnostics=tuple(diags), lineage=dict(ship.lineage),
                       messages=tuple(m.label for m in ship.messages)), diags
+
+
+_NEEDS_SCHEDULE = frozenset(["IE3F20", "IE3F21", "IE3F27", "IE3F28", "IE3F29"])
+
+
+def _missing_flight_data(ship: Shipment, code: str) -> list[Diagnostic]:
+    """Legacy feeds often lack the flight schedule the complete filings need; say so in words
+    an operator can act on (the schema stage reports the same gap by XPath)."""
+    if code not in _NEEDS_SCHEDULE:
+        return []
+    t = ship.data["transport"]
+    out = []
+    for key, what in (("estimated_arrival", "estimated arrival date-time"),
+                      ("estimated_departure", "estimated departure date-time")):
+        if not t[key]:
+            out.append(diag(
+                "MAP003", f"{what} of the flight missing for {code}: the FWB does not carry it; "
+                "send the FFM of the flight in the same batch, or choose a PLACI filing "
+                "(--filing F23/F24/F26)", expected=f"transport.{key}", found="nothing",
+                xpath=f"/{code}/activeBorderTransportMeans"))
+    return out
 
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,

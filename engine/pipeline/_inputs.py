@@ -60,10 +60,19 @@ def read_messages(data: bytes, *, file: str) -> list[SourceMessage]:
             return entry.read(data, file=file)
     if not data.strip():
         return [_file_reject(file, "SRC003", "file is empty")]
+    if _mostly_text(head):
+        # Text that no detector claims (an unknown identifier, an envelope with no message):
+        # the Cargo-IMP reader says precisely what is wrong with it.
+        return read_cargoimp(data, file=file)
     return [_file_reject(file, "SRC003", "content is not a recognised message format",
                          raw=data[:2000].decode("latin-1"),
                          expected="Cargo-IMP (FWB/FHL/FZB/FFM ...)",
                          found=repr(head[:40]))]
+
+
+def _mostly_text(head: str) -> bool:
+    printable = sum(1 for ch in head if ch.isprintable() or ch in "\r\n\t\x01\x02\x03")
+    return printable >= 0.95 * len(head)
 
 
 def read_file(path: Path, *, max_bytes: int) -> list[SourceMessage]:

@@ -22,6 +22,22 @@ from ._filings import FILINGS, FilingInfo, normalise_filing_code
 _PACKAGE = "ensgate.templates"
 
 
+class _DatasetEnvironment(jinja2.Environment):
+    """A Jinja environment tuned for datasets (plain dicts): ``a.city`` looks up the key first.
+
+    Jinja's default tries the Python attribute first and falls back to the key, which costs an
+    AttributeError per lookup on a dict; templates read hundreds of keys per filing. Dataset keys
+    never collide with dict method names (checked by a test)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 class RenderError(EnsgateError):
     """A filing could not be rendered; ``diagnostic`` (RND001 or RND002) says why."""
 
@@ -34,12 +50,16 @@ class RenderError(EnsgateError):
 class Renderer:
     """Renders datasets to ENS XML. ``template_dir``, when given, is searched before the packaged
     templates (``ensgate.templates``), so a deployment can override one filing or a macro.
+    ``pretty`` indents nested elements (for people and golden files); without it every element
+    is still on its own line but nested blocks are not re-indented, which renders about twice
+    as fast. Both give the same XML infoset.
 
     The Jinja environment is built once per Renderer and compiled templates are cached by Jinja,
     so keep one Renderer per process. Autoescape is on (values are XML-escaped), undefined names
     fail loudly (``StrictUndefined``), no extensions are loaded."""
 
     template_dir: Path | None = None
+    pretty: bool = False
     _env: jinja2.Environment = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -47,7 +67,7 @@ class Renderer:
         if self.template_dir is not None:
             loaders.append(jinja2.FileSystemLoader(str(self.template_dir)))
         loaders.append(jinja2.PackageLoader(_PACKAGE, "."))
-        env = jinja2.Environment(
+        env = _DatasetEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -57,6 +77,7 @@ class Renderer:
             auto_reload=False,
             cache_size=64,
         )
+        env.filters["nest"] = _indent if self.pretty else _unchanged
         object.__setattr__(self, "_env", env)
 
     def filing_info(self, code: str) -> FilingInfo:
@@ -88,6 +109,16 @@ class Renderer:
             return template.render(dataset)
         except (jinja2.TemplateError, TypeError, AttributeError, KeyError) as exc:
             raise RenderError(_failure(info, exc)) from exc
+
+
+def _indent(text: Any, width: int) -> Any:
+    """``| nest(n)`` of pretty output: indent every line but the first by n spaces."""
+    return jinja2.filters.do_indent(text, width)
+
+
+def _unchanged(text: Any, width: int) -> Any:
+    """``| nest(n)`` of compact output: nothing to do."""
+    return text
 
 
 def _failure(info: FilingInfo, exc: Exception) -> Diagnostic:

@@ -77,9 +77,9 @@ class _FolderOnlyResolver(etree.Resolver):  # type: ignore[misc]
 class SchemaSet:
     """The XSDs of one folder: ``<root element name>.xsd``, compiled lazily and cached.
 
-    ``folder=None`` uses the packaged provisional set. Safe to share between threads for
-    look-ups; a compiled ``XMLSchema`` keeps its ``error_log`` per call, so validate one
-    document at a time per thread (``check_schema`` does).
+    ``folder=None`` uses the packaged provisional set. Compiling is guarded by a lock, but a
+    compiled ``XMLSchema`` keeps the ``error_log`` of its last call on the object: give each
+    thread its own ``SchemaSet`` (processes, the batch default, need nothing special).
     """
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:

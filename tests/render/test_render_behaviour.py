@@ -113,3 +113,52 @@ def test_broken_template_is_rnd002(tmp_path: Path, consol: dict[str, Any]) -> No
         Renderer(template_dir=tmp_path).render("IE3F25", consol)
     assert info.value.diagnostic.code == "RND002"
     assert "IE3F25.xml.j2" in info.value.diagnostic.message
+
+
+def _keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set(node).union(*(_keys(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_keys(v) for v in node))
+    return set()
+
+
+def test_dataset_keys_do_not_shadow_dict_methods(consol: dict[str, Any]) -> None:
+    # the renderer's environment reads ``a.b`` as a key lookup first on dicts
+    assert not _keys(consol) & set(dir(dict))
+
+
+@pytest.mark.parametrize("code", ["IE3F20", "IE3F26", "IE3N06"])
+def test_pretty_and_compact_output_carry_the_same_xml(consol: dict[str, Any], code: str) -> None:
+    pretty = Renderer(pretty=True).render(code, consol)
+    compact = Renderer().render(code, consol)
+    assert pretty != compact
+    parser = etree.XMLParser(remove_blank_text=True)
+    assert etree.tostring(etree.fromstring(pretty.encode(), parser), method="c14n") == (
+        etree.tostring(etree.fromstring(compact.encode(), parser), method="c14n"))
+
+
+def test_pretty_output_indents_by_depth(consol: dict[str, Any]) -> None:
+    text = Renderer(pretty=True).render("IE3F20", consol)
+    depth = 0
+    for line in text.splitlines()[1:]:
+        stripped = line.lstrip(" ")
+        if stripped.startswith("</"):
+            depth -= 1
+        assert len(line) - len(stripped) == 4 * depth, line
+        if not stripped.startswith("</") and "</" not in stripped:
+            depth += 1
+    assert depth == 0
+
+
+def test_place_without_unlocode_gives_location_and_address(
+        renderer: Renderer, consol: dict[str, Any],
+        schema: Callable[[str], etree.XMLSchema]) -> None:
+    consol["houses"][0]["place_of_acceptance"] = {
+        "unlocode": None, "airport": None, "location": "CHANG AN TOWN", "country": "CN"}
+    root = parse(renderer.render("IE3F26", consol))
+    place = root.find(f".//{Q}consignmentHouseLevel/{Q}placeOfAcceptance")
+    assert place is not None
+    assert [etree.QName(c).localname for c in place] == ["location", "address"]
+    assert place.findtext(f"{Q}address/{Q}country") == "CN"
+    assert schema("IE3F26").validate(root.getroottree())

@@ -47,67 +47,92 @@ F20 = f"""<?xml version="1.0" encoding="UTF-8"?>
   <activeBorderTransportMeans>
     <ModeOfTransport>4</ModeOfTransport>
     <conveyanceReferenceNumber>LH8401</conveyanceReferenceNumber>
-    <estimatedDateAndTimeOfDeparture><DateTime>2024-04-12T22:00:00Z</DateTime></estimatedDateAndTimeOfDeparture>
-    <estimatedDateAndTimeOfArrival><DateTime>2024-04-13T06:00:00Z</DateTime></estimatedDateAndTimeOfArrival>
-    <countriesOfRoutingOfMeansOfTransport><sequenceNumber>1</sequenceNumber><country>CN</country></countriesOfRoutingOfMeansOfTransport>
-    <countriesOfRoutingOfMeansOfTransport><sequenceNumber>2</sequenceNumber><country>KZ</country></countriesOfRoutingOfMeansOfTransport>
-    <countriesOfRoutingOfMeansOfTransport><sequenceNumber>3</sequenceNumber><country>DE</country></countriesOfRoutingOfMeansOfTransport>
+    <estimatedDateAndTimeOfDeparture>
+      <DateTime>2024-04-12T22:00:00Z</DateTime></estimatedDateAndTimeOfDeparture>
+    <estimatedDateAndTimeOfArrival>
+      <DateTime>2024-04-13T06:00:00Z</DateTime></estimatedDateAndTimeOfArrival>
+    <countriesOfRoutingOfMeansOfTransport><sequenceNumber>1</sequenceNumber>
+      <country>CN</country></countriesOfRoutingOfMeansOfTransport>
+    <countriesOfRoutingOfMeansOfTransport><sequenceNumber>2</sequenceNumber>
+      <country>KZ</country></countriesOfRoutingOfMeansOfTransport>
+    <countriesOfRoutingOfMeansOfTransport><sequenceNumber>3</sequenceNumber>
+      <country>DE</country></countriesOfRoutingOfMeansOfTransport>
   </activeBorderTransportMeans>
   <consignmentMasterLevel>
     <containerIndicator>0</containerIndicator>
     <totalGrossMass>120.5</totalGrossMass>
-    <placeOfAcceptance><UNLOCODE>CNPVG</UNLOCODE></placeOfAcceptance>{_party("consignee", "Autoteile Handel GmbH", "DE", "2")}
+    <placeOfAcceptance>
+      <UNLOCODE>CNPVG</UNLOCODE></placeOfAcceptance>
+    {_party("consignee", "Autoteile Handel GmbH", "DE", "2")}
     <goodsItem>
       <goodsItemNumber>1</goodsItemNumber>
       <commodity>
         <descriptionOfGoods>brake discs for passenger cars</descriptionOfGoods>
         <cusCode>0012345-6</cusCode>
-        <commodityCode><harmonizedSystemSubHeadingCode>870830</harmonizedSystemSubHeadingCode></commodityCode>
+        <commodityCode>
+          <harmonizedSystemSubHeadingCode>870830</harmonizedSystemSubHeadingCode></commodityCode>
       </commodity>
-      <packaging><shippingMarks>BD-1</shippingMarks><numberOfPackages>4</numberOfPackages><typeOfPackages>PK</typeOfPackages></packaging>
+      <packaging><shippingMarks>BD-1</shippingMarks><numberOfPackages>4</numberOfPackages>
+        <typeOfPackages>PK</typeOfPackages></packaging>
     </goodsItem>{_party("consignor", "Shanghai Brake Works Ltd", "CN", "2")}
     <placeOfDelivery><UNLOCODE>DEFRA</UNLOCODE></placeOfDelivery>
     <placeOfLoading><UNLOCODE>CNPVG</UNLOCODE></placeOfLoading>
     <consignmentHouseLevel>
       <containerIndicator>0</containerIndicator>
       <totalGrossMass>60.2</totalGrossMass>
-      <placeOfAcceptance><UNLOCODE>CNSHA</UNLOCODE></placeOfAcceptance>{_party("consignee", "Autoteile Handel GmbH", "DE", "2")}
+      <placeOfAcceptance>
+        <UNLOCODE>CNSHA</UNLOCODE></placeOfAcceptance>
+    {_party("consignee", "Autoteile Handel GmbH", "DE", "2")}
       <goodsItem>
         <goodsItemNumber>1</goodsItemNumber>
         <commodity>
           <descriptionOfGoods>brake discs for passenger cars</descriptionOfGoods>
-          <commodityCode><harmonizedSystemSubHeadingCode>870830</harmonizedSystemSubHeadingCode></commodityCode>
+          <commodityCode>
+            <harmonizedSystemSubHeadingCode>870830</harmonizedSystemSubHeadingCode></commodityCode>
         </commodity>
-        <packaging><shippingMarks>BD-1</shippingMarks><numberOfPackages>2</numberOfPackages><typeOfPackages>PK</typeOfPackages></packaging>
+        <packaging><shippingMarks>BD-1</shippingMarks><numberOfPackages>2</numberOfPackages>
+          <typeOfPackages>PK</typeOfPackages></packaging>
       </goodsItem>
       <goodsItem>
         <goodsItemNumber>2</goodsItemNumber>
         <commodity>
           <descriptionOfGoods>men's cotton shirts</descriptionOfGoods>
-          <commodityCode><harmonizedSystemSubHeadingCode>620520</harmonizedSystemSubHeadingCode></commodityCode>
+          <commodityCode>
+            <harmonizedSystemSubHeadingCode>620520</harmonizedSystemSubHeadingCode></commodityCode>
         </commodity>
-        <packaging><shippingMarks>SH-1</shippingMarks><numberOfPackages>1</numberOfPackages><typeOfPackages>CT</typeOfPackages></packaging>
+        <packaging><shippingMarks>SH-1</shippingMarks><numberOfPackages>1</numberOfPackages>
+          <typeOfPackages>CT</typeOfPackages></packaging>
       </goodsItem>{_party("consignor", "Shanghai Brake Works Ltd", "CN", "2")}
-      <placeOfDelivery><location>Frankfurt Airport Cargo City</location><address><country>DE</country></address></placeOfDelivery>
-      <countriesOfRoutingOfConsignment><sequenceNumber>1</sequenceNumber><country>CN</country></countriesOfRoutingOfConsignment>
-      <countriesOfRoutingOfConsignment><sequenceNumber>2</sequenceNumber><country>DE</country></countriesOfRoutingOfConsignment>
-      <transportDocumentHouseLevel><documentNumber>HAWB0001</documentNumber><type>N703</type></transportDocumentHouseLevel>
+      <placeOfDelivery><location>Frankfurt Airport Cargo City</location><address>
+        <country>DE</country></address></placeOfDelivery>
+      <countriesOfRoutingOfConsignment><sequenceNumber>1</sequenceNumber>
+        <country>CN</country></countriesOfRoutingOfConsignment>
+      <countriesOfRoutingOfConsignment><sequenceNumber>2</sequenceNumber>
+        <country>DE</country></countriesOfRoutingOfConsignment>
+      <transportDocumentHouseLevel><documentNumber>HAWB0001</documentNumber>
+        <type>N703</type></transportDocumentHouseLevel>
     </consignmentHouseLevel>
     <consignmentHouseLevel>
       <containerIndicator>0</containerIndicator>
       <totalGrossMass>60.3</totalGrossMass>
-      <placeOfAcceptance><UNLOCODE>CNSHA</UNLOCODE></placeOfAcceptance>{_party("consignee", "Maria Muster", "DE", "1")}
+      <placeOfAcceptance>
+        <UNLOCODE>CNSHA</UNLOCODE></placeOfAcceptance>
+    {_party("consignee", "Maria Muster", "DE", "1")}
       <goodsItem>
         <goodsItemNumber>1</goodsItemNumber>
         <commodity><descriptionOfGoods>ceramic coffee mugs</descriptionOfGoods></commodity>
         <packaging><typeOfPackages>NE</typeOfPackages></packaging>
       </goodsItem>{_party("consignor", "Li Wei", "CN", "1")}
       <placeOfDelivery><UNLOCODE>DEBER</UNLOCODE></placeOfDelivery>
-      <countriesOfRoutingOfConsignment><sequenceNumber>1</sequenceNumber><country>CN</country></countriesOfRoutingOfConsignment>
-      <countriesOfRoutingOfConsignment><sequenceNumber>2</sequenceNumber><country>DE</country></countriesOfRoutingOfConsignment>
-      <transportDocumentHouseLevel><documentNumber>HAWB0002</documentNumber><type>N703</type></transportDocumentHouseLevel>
+      <countriesOfRoutingOfConsignment><sequenceNumber>1</sequenceNumber>
+        <country>CN</country></countriesOfRoutingOfConsignment>
+      <countriesOfRoutingOfConsignment><sequenceNumber>2</sequenceNumber>
+        <country>DE</country></countriesOfRoutingOfConsignment>
+      <transportDocumentHouseLevel><documentNumber>HAWB0002</documentNumber>
+        <type>N703</type></transportDocumentHouseLevel>
     </consignmentHouseLevel>
-    <transportDocumentMasterLevel><documentNumber>020-12345675</documentNumber><type>N741</type></transportDocumentMasterLevel>
+    <transportDocumentMasterLevel><documentNumber>020-12345675</documentNumber>
+      <type>N741</type></transportDocumentMasterLevel>
     <placeOfUnloading><UNLOCODE>DEFRA</UNLOCODE></placeOfUnloading>
   </consignmentMasterLevel>
   <declarant>
@@ -130,16 +155,19 @@ N06 = f"""<?xml version="1.0" encoding="UTF-8"?>
   <documentIssueDate><DateTime>2024-04-13T07:00:00Z</DateTime></documentIssueDate>
   <activeBorderTransportMeans>
     <ModeOfTransport>4</ModeOfTransport>
-    <actualDateAndTimeOfArrival><DateTime>2024-04-13T06:10:00Z</DateTime></actualDateAndTimeOfArrival>
-    <estimatedDateAndTimeOfArrival><DateTime>2024-04-13T06:00:00Z</DateTime></estimatedDateAndTimeOfArrival>
+    <actualDateAndTimeOfArrival>
+      <DateTime>2024-04-13T06:10:00Z</DateTime></actualDateAndTimeOfArrival>
+    <estimatedDateAndTimeOfArrival>
+      <DateTime>2024-04-13T06:00:00Z</DateTime></estimatedDateAndTimeOfArrival>
     <conveyanceReferenceNumber>LH8401</conveyanceReferenceNumber>
   </activeBorderTransportMeans>
-  <relatedMRN><identification>24DE123456789012A1</identification></relatedMRN>
+  <relatedMRN><identification>24DE12345678901AB1</identification></relatedMRN>
   <personNotifyingTheArrival>
     <identificationNumber>DE1234567</identificationNumber>
     <communication><identifier>+49 69 6960</identifier><type>TE</type></communication>
   </personNotifyingTheArrival>
-  <actualCustomsOfficeOfFirstEntry><referenceNumber>DE004851</referenceNumber></actualCustomsOfficeOfFirstEntry>
+  <actualCustomsOfficeOfFirstEntry>
+    <referenceNumber>DE004851</referenceNumber></actualCustomsOfficeOfFirstEntry>
 </IE3N06>
 """
 
@@ -150,14 +178,16 @@ F32 = f"""<?xml version="1.0" encoding="UTF-8"?>
   <consignmentMasterLevel>
     <consignmentHouseLevel>
       <additionalInformation><code>10900</code></additionalInformation>
-      <additionsAndDeductions><amount><value>5.00</value><currency>EUR</currency></amount></additionsAndDeductions>
+      <additionsAndDeductions><amount><value>5.00</value>
+        <currency>EUR</currency></amount></additionsAndDeductions>
       <totalAmountInvoiced><value>120.00</value><currency>EUR</currency></totalAmountInvoiced>
       <goodsItem>
         <goodsItemNumber>1</goodsItemNumber>
         <typeOfGoods>1</typeOfGoods>
         <commodity><descriptionOfGoods>plush toys</descriptionOfGoods></commodity>
       </goodsItem>
-      <transportDocumentHouseLevel><documentNumber>HAWB0032</documentNumber><type>N703</type></transportDocumentHouseLevel>
+      <transportDocumentHouseLevel><documentNumber>HAWB0032</documentNumber>
+        <type>N703</type></transportDocumentHouseLevel>
     </consignmentHouseLevel>
   </consignmentMasterLevel>
   <declarant>

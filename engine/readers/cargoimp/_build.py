@@ -7,6 +7,7 @@ the objects are identical to the ones the constructors make.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...diagnostics import Diagnostic, SourcePos, diag
@@ -17,15 +18,18 @@ Line = tuple[str, int, str, int, int]
 """One meaningful line: (text, line number in the file, file, message index, part segment)."""
 
 _new = object.__new__
-_P_FILE = SourcePos.file.__set__  # type: ignore[attr-defined]
-_P_MSG = SourcePos.message.__set__  # type: ignore[attr-defined]
-_P_LINE = SourcePos.line.__set__  # type: ignore[attr-defined]
-_P_COL = SourcePos.column.__set__  # type: ignore[attr-defined]
-_P_SEG = SourcePos.segment.__set__  # type: ignore[attr-defined]
-_P_OFF = SourcePos.offset.__set__  # type: ignore[attr-defined]
-_P_XP = SourcePos.xpath.__set__  # type: ignore[attr-defined]
-_F_TEXT = SourceField.text.__set__  # type: ignore[attr-defined]
-_F_POS = SourceField.pos.__set__  # type: ignore[attr-defined]
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
+    setter: Callable[[object, object], None] = vars(cls)[name].__set__
+    return setter
+
+
+_P_FILE, _P_MSG, _P_LINE, _P_COL, _P_SEG, _P_OFF, _P_XP = (
+    _slot_setter(SourcePos, n)
+    for n in ("file", "message", "line", "column", "segment", "offset", "xpath")
+)
+_F_TEXT, _F_POS = (_slot_setter(SourceField, n) for n in ("text", "pos"))
 
 
 def mkpos(ln: Line, col: int | None) -> SourcePos:
@@ -114,9 +118,9 @@ def apply_fields(
         if m is None:
             if spec.optional:
                 continue
+            # No field: a value that failed its format is only in the diagnostic and raw text.
             report(diags, "IMP011", ln, cols[i], expected=spec.expect, found=e,
                    message=f"{spec.name} does not match its format")
-            put(node, spec.name, e, ln, cols[i])
             i += 1
             continue
         col = cols[i]

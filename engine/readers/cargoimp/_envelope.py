@@ -8,7 +8,7 @@ removed before columns are counted (a column is a position in the cleaned line).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ...diagnostics import Diagnostic, SourcePos, diag
 from ._parser import IDENT, Segment
@@ -22,6 +22,11 @@ _ORIGIN = re.compile(r"\.[A-Z0-9]{7}(?:[ ]+\d{6}(?:[ ].*)?)?[ ]*\Z")
 _TERMINATOR = re.compile(r"(?:=+|NNNN)[ ]*\Z")
 _PDM = re.compile(r"PDM[ ]*\Z")
 _EDIFACT = re.compile(r"UN[ABZ][+:]")  # EDIFACT UNA/UNB/UNZ wrapper lines [V-M]; split is [I]
+# One look-up per line: which kind of noise, if any (group name = kind).
+_NOISE = re.compile(
+    f"(?P<header>{_PRIORITY.pattern}|{_ORIGIN.pattern}|{_EDIFACT.pattern})"
+    f"|(?P<terminator>{_TERMINATOR.pattern})|(?P<pdm>{_PDM.pattern})"
+)
 _ACK_TYPES = frozenset({"FNA", "FMA"})  # they echo other messages: no split inside them [I]
 
 
@@ -46,8 +51,7 @@ class _Building:
     envelope: list[str]
     pre: list[Diagnostic]
     is_ack: bool
-    blank_before: bool = False
-    trailing: list[str] = field(default_factory=list)
+    closed: bool = False  # a trailing "=" / NNNN was seen: only more noise may follow
 
 
 def _pos(file: str, index: int, line: int, col: int | None = 1) -> SourcePos:
@@ -55,96 +59,104 @@ def _pos(file: str, index: int, line: int, col: int | None = 1) -> SourcePos:
 
 
 def split_messages(data: bytes, file: str) -> list[Segment]:
-    """Every message of the file as a :class:`Segment`, envelopes stripped and kept."""
+    """Every message of the file as a :class:`Segment`, envelopes stripped and kept.
+
+    A message starts at a known identifier line (``FWB/17``), at any identifier-shaped line
+    after a blank line, and at the first meaningful line of the file or after an envelope.
+    SOH/STX/ETX count as envelope (one IMP021 per message); other control characters are
+    removed with SRC005.
+    """
     text, latin1 = decode(data)
     lines = split_lines(text)
     has_controls = _CONTROLS.search(text) is not None
     out: list[Segment] = []
     cur: _Building | None = None
     env: list[str] = []
-    env_diags: list[tuple[str, int, int | None, str]] = []  # (code, line, col, found)
+    pending: list[Diagnostic] = []  # diagnostics of noise lines, for the next message
+    framing = False
     blank = False
 
-    def finish() -> None:
-        nonlocal cur
-        if cur is None:
+    def finish(b: _Building | None) -> None:
+        if b is None:
             return
-        while cur.lines and not cur.lines[-1].strip():
-            cur.lines.pop()
+        while b.lines and not b.lines[-1].strip():
+            b.lines.pop()
         index = len(out)
-        pre = [_with_index(d, index) for d in cur.pre]
-        if cur.envelope:
-            pre.append(diag("IMP021", source=_pos(file, index, cur.first_line, None),
-                            found=" | ".join(cur.envelope)))
-        if latin1 and not all(line.isascii() for line in cur.lines):
-            pre.append(diag("SRC004", source=_pos(file, index, cur.first_line, None)))
-        out.append(Segment(file=file, index=index, first_line=cur.first_line,
-                           lines=tuple(cur.lines), envelope=tuple(cur.envelope),
-                           pre=tuple(pre)))
-        cur = None
+        pre = [_with_index(d, index) for d in b.pre]
+        if b.envelope:
+            pre.append(diag("IMP021", source=_pos(file, index, b.first_line, None),
+                            found=" | ".join(b.envelope)))
+        if latin1 and not all(line.isascii() for line in b.lines):
+            pre.append(diag("SRC004", source=_pos(file, index, b.first_line, None)))
+        out.append(Segment(file=file, index=index, first_line=b.first_line,
+                           lines=tuple(b.lines), envelope=tuple(b.envelope), pre=tuple(pre)))
 
     for no, line in enumerate(lines, 1):
         if has_controls and _CONTROLS.search(line):
             removed = _CONTROLS.findall(line)
-            code = "IMP021" if all(c in _FRAMING for c in removed) else "SRC005"
-            env_diags.append((code, no, _CONTROLS.search(line).start() + 1,  # type: ignore[union-attr]
-                              repr("".join(removed))))
+            if all(c in _FRAMING for c in removed):
+                framing = True
+            else:
+                col = next(i for i, ch in enumerate(line, 1) if _CONTROLS.match(ch))
+                d = diag("SRC005", source=_pos(file, -1, no, col), found=repr("".join(removed)))
+                (cur.pre if cur is not None and not cur.closed else pending).append(d)
             line = _CONTROLS.sub("", line)
         if not line or line.isspace():
             blank = True
-            if cur is not None:
+            if cur is not None and not cur.closed:
                 cur.lines.append(line)
+                if framing and "<SOH/STX/ETX>" not in cur.envelope:
+                    cur.envelope.append("<SOH/STX/ETX>")
+                framing = False
             continue
-        if (_PRIORITY.match(line) or _ORIGIN.match(line) or _TERMINATOR.match(line)
-                or _PDM.match(line) or _EDIFACT.match(line)):
-            is_header = not _TERMINATOR.match(line)
-            if cur is not None and not is_header:
-                cur.envelope.append(line)  # trailing "=" / NNNN of the current message
-                finish()
+        noise = _NOISE.match(line)
+        if noise is not None:
+            if noise.lastgroup == "terminator" and cur is not None and not env:
+                cur.envelope.append(line)  # "=" / NNNN closing the current message
+                cur.closed = True
             else:
-                finish()
+                finish(cur)
+                cur = None
                 env.append(line)
-                if _PDM.match(line):
-                    env_diags.append(("IMP024", no, 1, line))
+                if noise.lastgroup == "pdm":
+                    pending.append(diag("IMP024", source=_pos(file, -1, no), found=line))
             blank = False
             continue
-        m = IDENT.match(line)
-        starts = cur is None
-        if m is not None and cur is not None:
-            kind = m.group(1) or m.group(3)
-            starts = kind in MESSAGE_TYPES and (not cur.is_ack or blank)
+        m = IDENT.match(line) if line[3:4] == "/" or line[:3] == "FMA" else None
+        if cur is None or cur.closed:
+            starts = True
+        elif m is None:
+            starts = False
+        else:
+            known = (m.group(1) or m.group(3)) in MESSAGE_TYPES
+            # FNA/FMA echo other messages: only a blank line ends them there [I]
+            starts = blank or (known and not cur.is_ack)
         if starts:
-            finish()
+            finish(cur)
             kind = (m.group(1) or m.group(3)) if m else ""
-            cur = _Building(first_line=no, lines=[], envelope=env, pre=[], is_ack=kind in _ACK_TYPES)
-            env = []
+            if framing and "<SOH/STX/ETX>" not in env:
+                env.append("<SOH/STX/ETX>")
+            cur = _Building(first_line=no, lines=[], envelope=env, pre=pending,
+                            is_ack=kind in _ACK_TYPES)
+            env, pending, framing = [], [], False
         assert cur is not None
-        if env_diags:
-            for code, at, col, found in env_diags:
-                cur.pre.append(diag(code, source=_pos(file, -1, at, col), found=found))
-            env_diags = []
-        if cur.lines or no == cur.first_line:
-            cur.lines.extend([""] * (no - cur.first_line - len(cur.lines)))
+        if framing and "<SOH/STX/ETX>" not in cur.envelope:
+            cur.envelope.append("<SOH/STX/ETX>")
+        framing = False
         cur.lines.append(line)
         blank = False
-    finish()
-    if env or env_diags:
-        if out and not any(_PRIORITY.match(e) or _ORIGIN.match(e) for e in env):
+    if framing and cur is not None and "<SOH/STX/ETX>" not in cur.envelope:
+        cur.envelope.append("<SOH/STX/ETX>")
+    finish(cur)
+    if env or pending or not out:
+        if out and not env:  # only diagnostics of trailing noise: they belong to the last one
             last = out[-1]
-            extra = tuple(diag(c, source=_pos(file, last.index, at, col), found=found)
-                          for c, at, col, found in env_diags)
             out[-1] = Segment(file=file, index=last.index, first_line=last.first_line,
-                              lines=last.lines, envelope=last.envelope + tuple(env),
-                              pre=last.pre + extra)
-        else:
-            index = len(out)
-            first = len(lines)
-            pre = tuple(diag(c, source=_pos(file, index, at, col), found=found)
-                        for c, at, col, found in env_diags)
-            out.append(Segment(file=file, index=index, first_line=first, lines=(),
-                               envelope=tuple(env), pre=pre))
-    if not out:
-        out.append(Segment(file=file, index=0, first_line=1, lines=()))
+                              lines=last.lines, envelope=last.envelope,
+                              pre=last.pre + tuple(_with_index(d, last.index) for d in pending))
+        else:  # an envelope (or nothing at all) with no message after it: IMP018 later
+            finish(_Building(first_line=len(lines) if env else 1, lines=[], envelope=env,
+                             pre=pending, is_ack=False))
     return out
 
 

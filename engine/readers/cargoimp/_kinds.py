@@ -42,11 +42,13 @@ def start_fields(st: State, spec: LineSpec, body: str, col: int, ln: Line, lcol:
     rec = _fields_record(st, spec, body, col, ln, lcol, parent)
     if spec.reuse_key and ln[4] > 0 and ln[4] not in st.reused:
         # The first scope line of a later part repeats the one it continues (FHL HBS,
-        # FFM unloading point): keep the record of the earlier part, don't count it twice.
+        # FFM unloading point): keep the record of the earlier part, don't count it twice,
+        # and let the group that was open at the end of that part go on (a TXT cut by the
+        # part boundary continues with ``/`` lines) [I README 1.6].
         st.reused.add(ln[4])
         old = st.scopes.get(spec.opens)
         if old is not None and old.value(spec.reuse_key) == rec.value(spec.reuse_key):
-            return Group(spec, old, parent)
+            return st.group if st.group is not None else Group(spec, old, parent)
     attach(parent, rec)
     for c in spec.closes:
         st.scopes.pop(c, None)

@@ -203,7 +203,7 @@ def _layout(doc: dict[str, Any], version: str, shared: dict[str, Any]) -> Layout
         type=doc["type"],
         version=version,
         root=doc["root"],
-        key=tuple(tuple(k.split(".", 1)) for k in doc["key"]),  # type: ignore[misc]
+        key=tuple(_path(k) for k in doc["key"]),
         multipart=doc["multipart"],
         check_order=bool(doc.get("check_order", False)),
         header_when=re.compile(header_raw["when"]) if header_raw else None,
@@ -214,6 +214,11 @@ def _layout(doc: dict[str, Any], version: str, shared: dict[str, Any]) -> Layout
         single_house=None if sh is None else SingleHouse(
             house=sh["house"], move=tuple(sh["move"]), holder=sh["holder"]),
     )
+
+
+def _path(dotted: str) -> tuple[str, str]:
+    node, _, field_name = dotted.partition(".")
+    return node, field_name
 
 
 def _read(name: str) -> Any:

@@ -24,6 +24,7 @@ def line(
     st.oci_seq += 1
     rec = attach(parent, record(t.node, ln, parent_col))
     put(rec, "seq", str(st.oci_seq), ln, parent_col)
+    codes: tuple[tuple[int, int], ...]
     if len(elems) >= 4 and _fits(st, elems):
         codes = ((0, 0), (1, 1), (2, 2))
         text_at = 3

@@ -11,13 +11,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ...diagnostics import Diagnostic, diag
+from ...diagnostics import Diagnostic, SourcePos, diag
 from .._source import SourceMessage, SourceNode
 from . import _party
 from ._build import Line, attach, mkpos, put, record, report
 from ._kinds import START, continuation, unplaced
 from ._layouts import Layout, load_layouts, nearest_version
-from ._state import State
+from ._state import Group, State
 from ._types import MESSAGE_TYPES
 
 IDENT = re.compile(r"(?:([A-Z]{3})/(\d{1,3})|(FMA))[ ]*\Z")
@@ -95,7 +95,7 @@ def parse(segments: Sequence[Segment]) -> SourceMessage:
     return msg
 
 
-def first_pos(s: Segment) -> object:
+def first_pos(s: Segment) -> SourcePos:
     return mkpos(("", s.first_line, s.file, s.index, 0), None)
 
 
@@ -195,22 +195,24 @@ def _walk(st: State, lines: list[Line]) -> None:
                 report(diags, "IMP019", ln, 1, found=text, expected="SHP, CNE or NFY before it")
                 put(attach(st.root, record("extra", ln, 1)), "text", text, ln, 1)
             continue
-        _close(st)
         if layout.check_order and spec.tag != "PART":
             if spec.order < st.last_order:
                 report(diags, "IMP019", ln, 1, found=spec.tag,
                        expected=f"{spec.tag} before the lines that precede it here")
             else:
                 st.last_order = spec.order
-        st.group = START[spec.kind](st, spec, body, col, ln, 1)
-    _close(st)
+        prev = st.group
+        group = START[spec.kind](st, spec, body, col, ln, 1)
+        if group is not prev:
+            _close(st, prev)
+        st.group = group
+    _close(st, st.group)
+    st.group = None
 
 
-def _close(st: State) -> None:
-    g = st.group
+def _close(st: State, g: Group | None) -> None:
     if g is not None and g.spec.kind == "party":
         _party.close(st, g)
-    st.group = None
 
 
 def _post(st: State, layout: Layout, head: Line) -> None:
@@ -239,7 +241,7 @@ def _post(st: State, layout: Layout, head: Line) -> None:
         _ffm_split_pieces(st)
 
 
-def kids_pos(moving: list[tuple[str, list[SourceNode]]]) -> object:
+def kids_pos(moving: list[tuple[str, list[SourceNode]]]) -> SourcePos:
     return moving[0][1][0].pos
 
 

@@ -1,7 +1,7 @@
-"""Consignment checks: goods item numbering (R3016, R3017), CUS code (R3020), routing of the
-consignment (R3022), house document uniqueness (R3052), supplementary filing type (R3051),
-places (C3003-C3008, C3020), transport equipment (C3013, C3014), commodity code (C3025,
-C3048), packaging (C3035, C3036) and the IE3F32 fiscal conditions (C3037, C3038)."""
+"""Consignment checks: goods item numbering (R3016, R3017), CUS code (R3020), house document
+uniqueness (R3052), supplementary filing type (R3051), transport equipment (C3013, C3014),
+commodity code (C3025, C3048), packaging (C3035, C3036) and the IE3F32 fiscal conditions
+(C3037, C3038). Places are in ``_places.py``."""
 
 from __future__ import annotations
 
@@ -18,25 +18,25 @@ from ._tree import (
     children,
     has_child,
     path_text,
-    place_country,
     text,
 )
 
 _HOUSE_GOODS = frozenset({"IE3F20", "IE3F22", "IE3F23", "IE3F24", "IE3F26", "IE3F27", "IE3F28",
                           "IE3F29", "IE3F32"})
 _CUS = frozenset({"IE3F20", "IE3F21", "IE3F22", "IE3F27", "IE3F28", "IE3F29"})
-_MASTER_PLACES = frozenset({"IE3F20", "IE3F21", "IE3F27", "IE3F28", "IE3F29"})
 _HOUSE_EQUIPMENT = frozenset({"IE3F20", "IE3F22", "IE3F27", "IE3F28", "IE3F29"})
 _HOUSE_COMMODITY = _HOUSE_EQUIPMENT
 _SUPPLEMENTARY = frozenset({"IE3F21", "IE3F22"})
 _F32 = frozenset({"IE3F32"})
 
 
-def _master(ctx: RuleContext) -> Element | None:
+def master_consignment(ctx: RuleContext) -> Element | None:
+    """The master consignment, if any."""
     return child(ctx.root, "consignmentMasterLevel")
 
 
-def _houses(ctx: RuleContext) -> list[Element]:
+def house_consignments(ctx: RuleContext) -> list[Element]:
+    """The house consignments of the filing, in document order."""
     return ctx.index.under("consignmentHouseLevel", "consignmentMasterLevel")
 
 
@@ -68,7 +68,7 @@ def _numbering(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
 @rule("R3016", title="Master goods item numbers unique, 1..n without gaps",
       applies_to=MASTER_TRADE)
 def master_item_numbers(ctx: RuleContext) -> Iterator[Diagnostic]:
-    master = _master(ctx)
+    master = master_consignment(ctx)
     if master is not None and has_child(master, "goodsItem"):
         yield from _numbering(ctx, master)
 
@@ -76,7 +76,7 @@ def master_item_numbers(ctx: RuleContext) -> Iterator[Diagnostic]:
 @rule("R3017", title="House goods item numbers unique per house, 1..n without gaps",
       applies_to=_HOUSE_GOODS)
 def house_item_numbers(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for house in _houses(ctx):
+    for house in house_consignments(ctx):
         if has_child(house, "goodsItem"):
             yield from _numbering(ctx, house)
 
@@ -91,33 +91,13 @@ def cus_code_format(ctx: RuleContext) -> Iterator[Diagnostic]:
                            expected="9999999-9", found=value)
 
 
-@rule("R3022", title="Routing of the consignment includes the countries of the places of "
-      "acceptance and delivery", applies_to=HOUSE_PLACES,
-      evidence="[V] R&C rules; [V-3p] customscloud")
-def house_routing_covers_places(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for house in _houses(ctx):
-        rows = children(house, "countriesOfRoutingOfConsignment")
-        if not rows:
-            continue
-        routed = [child_text(r, "country").upper() for r in rows]
-        for name in ("placeOfAcceptance", "placeOfDelivery"):
-            place = child(house, name)
-            if place is None:
-                continue  # absent place: C3004/C3020 speak about it
-            country = place_country(place)
-            if country and country not in routed:
-                yield ctx.fail("ICS001", rows[0], f"countries of routing of the consignment "
-                               f"must include the country of the {name}",
-                               expected=country, found=",".join(routed))
-
-
 @rule("R3052", title="House transport documents unique within the filing",
       applies_to=HOUSE_DOCS, codes=("ICS001", "ICS003"),
       evidence="[V] R&C rules; [V-3p] customscloud; [I] key = (type, number)")
 def house_documents_unique(ctx: RuleContext) -> Iterator[Diagnostic]:
     seen: dict[tuple[str, str], Element] = {}
     numbers: dict[str, str] = {}
-    for house in _houses(ctx):
+    for house in house_consignments(ctx):
         for doc in children(house, "transportDocumentHouseLevel"):
             number = "".join(child_text(doc, "documentNumber").split()).upper()
             kind = child_text(doc, "type").upper()
@@ -148,74 +128,6 @@ def supplementary_filing_type(ctx: RuleContext) -> Iterator[Diagnostic]:
                            "(sub-house level filing)", expected="2", found=value)
 
 
-# -- places: UNLOCODE or address (C3003-C3008) -----------------------------------------------
-def _place_condition(ctx: RuleContext, place: Element) -> Iterator[Diagnostic]:
-    has_code = bool(child_text(place, "UNLOCODE"))
-    address = child(place, "address")
-    location = child(place, "location")
-    if has_code and address is not None:
-        yield ctx.fail("ICS002", address, "place has a UNLOCODE, so no address may be given",
-                       expected="UNLOCODE or address, not both", found="both")
-    elif not has_code and address is None:
-        yield ctx.fail("ICS002", place, "place has no UNLOCODE, so the address is mandatory",
-                       expected="UNLOCODE or address", found="neither")
-    # [I] location carries the same condition id in the IE tables; rules.md only speaks of the
-    # address, so a location that does not follow the address is a warning.
-    if has_code and location is not None:
-        yield ctx.fail("ICS003", location, "place has a UNLOCODE; location is probably not used",
-                       expected="no location", found=text(location))
-    elif not has_code and address is not None and location is None:
-        yield ctx.fail("ICS003", place, "place given by address; location (name) is probably "
-                       "mandatory too", expected="location", found="absent")
-
-
-def _register_place(rule_id: str, level: str, name: str, applies: frozenset[str]) -> None:
-    def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-        master = _master(ctx)
-        parents = _houses(ctx) if level == "house" else [] if master is None else [master]
-        for parent in parents:
-            place = child(parent, name)
-            if place is not None:
-                yield from _place_condition(ctx, place)
-
-    check.__name__ = f"place_{level}_{name}"
-    rule(rule_id, title=f"{level.capitalize()}-level {name}: UNLOCODE or address (one of them)",
-         applies_to=applies, codes=("ICS002", "ICS003"),
-         evidence="[V] R&C conditions; [I] location follows the address")(check)
-
-
-_register_place("C3003", "master", "placeOfAcceptance", _MASTER_PLACES)
-_register_place("C3004", "house", "placeOfAcceptance", HOUSE_PLACES)
-_register_place("C3005", "master", "placeOfDelivery", MASTER_TRADE)
-_register_place("C3006", "house", "placeOfDelivery", HOUSE_PLACES)
-_register_place("C3007", "master", "placeOfLoading", _MASTER_PLACES)
-_register_place("C3008", "master", "placeOfUnloading", _MASTER_PLACES)
-
-
-@rule("C3020", title="House place of delivery mandatory when in an EU Member State",
-      applies_to=HOUSE_PLACES, offline="partly", codes=("ICS002", "ICS003"),
-      evidence="[V] R&C conditions; [V-3p] customscloud; [I] delivery country from config "
-      "or routing")
-def house_delivery_in_eu(ctx: RuleContext) -> Iterator[Diagnostic]:
-    in_eu = ctx.config.delivery_in_eu
-    if in_eu is False:
-        return
-    for house in _houses(ctx):
-        if has_child(house, "placeOfDelivery"):
-            continue
-        if in_eu:
-            yield ctx.fail("ICS002", house, "house place of delivery is mandatory for goods "
-                           "delivered in the EU", expected="placeOfDelivery", found="absent")
-            continue
-        routed = [child_text(r, "country").upper()
-                  for r in children(house, "countriesOfRoutingOfConsignment")]
-        if routed and routed[-1] in ctx.config.eu_member_states:
-            # [I] the circular condition is read through the routing's last country.
-            yield ctx.fail("ICS003", house, "house place of delivery absent while the routing "
-                           f"ends in {routed[-1]}: it is mandatory for delivery in the EU",
-                           expected="placeOfDelivery", found="absent")
-
-
 # -- transport equipment by container indicator (C3013, C3014) ---------------------------------
 def _equipment(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
     indicator = child_text(consignment, "containerIndicator")
@@ -238,7 +150,7 @@ def _equipment(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
       applies_to=MASTER_TRADE, codes=("ICS002",),
       evidence="[V] R&C conditions; [I] 'at A or at B' read as at least one")
 def master_equipment(ctx: RuleContext) -> Iterator[Diagnostic]:
-    master = _master(ctx)
+    master = master_consignment(ctx)
     if master is not None:
         yield from _equipment(ctx, master)
 
@@ -247,7 +159,7 @@ def master_equipment(ctx: RuleContext) -> Iterator[Diagnostic]:
       applies_to=_HOUSE_EQUIPMENT, codes=("ICS002",),
       evidence="[V] R&C conditions; [I] 'at A or at B' read as at least one")
 def house_equipment(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for house in _houses(ctx):
+    for house in house_consignments(ctx):
         yield from _equipment(ctx, house)
 
 
@@ -270,7 +182,7 @@ def _commodity_code(ctx: RuleContext, consignment: Element) -> Iterator[Diagnost
 @rule("C3025", title="House commodity code mandatory unless consignor and consignee are "
       "natural persons", applies_to=_HOUSE_COMMODITY, codes=("ICS002",))
 def house_commodity_code(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for house in _houses(ctx):
+    for house in house_consignments(ctx):
         yield from _commodity_code(ctx, house)
 
 
@@ -278,7 +190,7 @@ def house_commodity_code(ctx: RuleContext) -> Iterator[Diagnostic]:
       "natural persons", applies_to=MASTER_TRADE, codes=("ICS002",),
       evidence="[V] R&C conditions; [V-3p] customscloud (code 13)")
 def master_commodity_code(ctx: RuleContext) -> Iterator[Diagnostic]:
-    master = _master(ctx)
+    master = master_consignment(ctx)
     if master is not None and has_child(master, "goodsItem"):
         yield from _commodity_code(ctx, master)
 
@@ -303,7 +215,7 @@ def _packaging(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
       applies_to=MASTER_TRADE, codes=("ICS002",),
       evidence="[V] R&C conditions; [V-3p] customscloud")
 def master_packaging(ctx: RuleContext) -> Iterator[Diagnostic]:
-    master = _master(ctx)
+    master = master_consignment(ctx)
     if master is not None:
         yield from _packaging(ctx, master)
 
@@ -312,7 +224,7 @@ def master_packaging(ctx: RuleContext) -> Iterator[Diagnostic]:
       applies_to=HOUSE_PLACES, codes=("ICS002",),
       evidence="[V] R&C conditions; [V-3p] customscloud")
 def house_packaging(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for house in _houses(ctx):
+    for house in house_consignments(ctx):
         yield from _packaging(ctx, house)
 
 
@@ -327,7 +239,7 @@ def _has_fiscal_code(house: Element) -> bool:
 @rule("C3037", title="Code 10900 without additional fiscal references: additions/deductions "
       "and type of goods mandatory", applies_to=_F32, codes=("ICS002",))
 def fiscal_additions(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for house in _houses(ctx):
+    for house in house_consignments(ctx):
         if not _has_fiscal_code(house) or has_child(house, "additionalFiscalReferences"):
             continue
         if not has_child(house, "additionsAndDeductions"):
@@ -344,7 +256,7 @@ def fiscal_additions(ctx: RuleContext) -> Iterator[Diagnostic]:
 @rule("C3038", title="Code 10900: total amount invoiced mandatory", applies_to=_F32,
       codes=("ICS002",))
 def fiscal_total_invoiced(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for house in _houses(ctx):
+    for house in house_consignments(ctx):
         if _has_fiscal_code(house) and not has_child(house, "totalAmountInvoiced"):
             yield ctx.fail("ICS002", house, "additional information 10900: totalAmountInvoiced "
                            "is mandatory", expected="totalAmountInvoiced", found="absent")

@@ -26,7 +26,8 @@ _EORI_PARTIES = frozenset({"declarant", "representative", "carrier", "notifyPart
 def party_addresses(ctx: RuleContext) -> list[Element]:
     """Every party ``address``: place addresses (``placeOf*/address``) hold only a country and
     carry neither R3002 nor C3034 in the IE tables."""
-    return [a for a in ctx.index.all("address") if not parent_name(a).startswith("placeOf")]
+    return ctx.memo("party_addresses", lambda: [
+        a for a in ctx.index.all("address") if not parent_name(a).startswith("placeOf")])
 
 
 @rule("R3002", title="Address: street and number, or P.O. box", applies_to=AIR_FILINGS,

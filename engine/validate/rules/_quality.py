@@ -14,7 +14,7 @@ from ensgate.diagnostics import Diagnostic
 from ._parties import party_addresses
 from ._registry import AIR_FILINGS, RuleContext, rule
 from ._stopwords import SHIPPED_STOPWORDS, StopWords, Verdict
-from ._tree import Element, children, parent_name
+from ._tree import Element, local_name, parent_name
 
 _EVIDENCE = "[V-3p] stop-word pages (see stopwords.yaml); [I] decision logic"
 
@@ -70,8 +70,8 @@ def goods_junk(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 # [I] which party fields customs screens is not published beyond "names and addresses":
 # the party name and every text field of a party address except the country code.
-_ADDRESS_FIELDS = ("street", "number", "city", "postCode", "streetAdditionalLine",
-                   "subDivision", "poBox")
+_ADDRESS_FIELDS = frozenset({"street", "number", "city", "postCode", "streetAdditionalLine",
+                             "subDivision", "poBox"})
 
 
 @rule("DQ004", title="Party name or address field is a party stop word on its own",
@@ -81,8 +81,7 @@ def party_stop_words(ctx: RuleContext) -> Iterator[Diagnostic]:
     fields: list[Element] = [el for el in ctx.index.all("name")
                              if not parent_name(el).startswith("placeOf")]
     for address in party_addresses(ctx):
-        for name in _ADDRESS_FIELDS:
-            fields.extend(children(address, name))
+        fields.extend(el for el in address if local_name(el) in _ADDRESS_FIELDS)
     for el in fields:
         value = el.text or ""
         verdict = stop.classify_party(value)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from ensgate.diagnostics import Diagnostic, Severity, SourcePos, diag
 
@@ -20,6 +20,7 @@ from ._config import RuleConfig
 from ._tree import Element, FilingIndex, readable_xpath
 
 Offline = Literal["yes", "local store", "partly"]
+_T = TypeVar("_T")
 
 
 class LedgerView(Protocol):
@@ -30,6 +31,7 @@ class LedgerView(Protocol):
 
     def document_used(self, declarant: str, number: str, *,
                       since: datetime | None = None) -> bool: ...
+
 
 # -- message families (from the rule placement in dictionary/*.yaml) ------------------------
 AIR_FILINGS: frozenset[str] = frozenset(
@@ -102,8 +104,8 @@ class RuleContext:
     """What a rule sees: the filing, its message name, the config, the ledger, and a helper
     that turns a finding on an element into a :class:`Diagnostic` with path and source line."""
 
-    __slots__ = ("config", "index", "ledger", "message", "message_index", "root", "rule_id",
-                 "source_name", "today")
+    __slots__ = ("_memo", "config", "index", "ledger", "message", "message_index", "root",
+                 "rule_id", "source_name", "today")
 
     def __init__(self, *, root: Element, message: str, config: RuleConfig,
                  ledger: LedgerView | None, source_name: str, message_index: int | None,
@@ -117,6 +119,14 @@ class RuleContext:
         self.today = today
         self.index = FilingIndex(root)
         self.rule_id = ""
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """A value shared by several rules of one run (e.g. the party addresses), computed
+        once."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(_T, self._memo[key])
 
     def fail(
         self,
@@ -134,9 +144,21 @@ class RuleContext:
             message,
             severity=severity,
             source=SourcePos(file=self.source_name, message=self.message_index,
-                             line=element.sourceline),
+                             line=_line(element)),
             xpath=readable_xpath(element),
             expected=expected,
             found=found,
             ics2_rule=self.rule_id,
         )
+
+
+def _line(element: Element) -> int | None:
+    """Source line of the element, else of its nearest ancestor that has one (elements added
+    to a tree after parsing have none)."""
+    current = element
+    while current is not None:
+        line = current.sourceline
+        if line:
+            return int(line)
+        current = current.getparent()
+    return None

@@ -7,7 +7,7 @@ from datetime import date
 from ensgate.diagnostics import Diagnostic, SourcePos, diag
 
 # The rule modules register their checks when imported: explicit, in this order.
-from . import _consignment, _header, _parties, _quality, _transport  # noqa: F401
+from . import _consignment, _header, _parties, _places, _quality, _transport  # noqa: F401
 from ._config import RuleConfig
 from ._registry import RULES, LedgerView, RuleContext
 from ._tree import Element, local_name
@@ -32,6 +32,8 @@ def check_rules(
     likely-code-81 check; it is only read, never written. Bad data never raises: a check that
     fails unexpectedly is reported as RUN001 and the other checks still run.
     """
+    if not hasattr(root, "tag") and hasattr(root, "getroot"):
+        root = root.getroot()  # an ElementTree was passed
     cfg = config or _DEFAULT_CONFIG
     name = message or local_name(root)
     ctx = RuleContext(root=root, message=name, config=cfg, ledger=ledger,

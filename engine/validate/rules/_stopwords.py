@@ -71,11 +71,11 @@ class StopWords:
 
     def classify_goods(self, value: str) -> TextVerdict:
         """Verdict on a goods description (cached per distinct text)."""
-        return _classify(self, value, goods=True)
+        return _classify(self, value, True)
 
     def classify_party(self, value: str) -> TextVerdict:
         """Verdict on a party name or address field (only ``standalone`` matters there)."""
-        return _classify(self, value, goods=False)
+        return _classify(self, value, False)
 
 
 def _phrase_table(
@@ -143,7 +143,7 @@ def _junk_reason(value: str, extensions: frozenset[str]) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def _classify(stop: StopWords, value: str, *, goods: bool) -> TextVerdict:
+def _classify(stop: StopWords, value: str, goods: bool) -> TextVerdict:
     table = stop.goods if goods else stop.party
     spelled = stop.goods_phrases if goods else stop.party_phrases
     if goods:

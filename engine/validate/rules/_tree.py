@@ -1,5 +1,7 @@
 """Reading an ENS tree: a one-pass index by element name, child look-ups and readable paths.
 
+Child look-ups use ``iterchildren(tag)``: about twice as fast as ``find`` (no ElementPath).
+
 Rules never walk the whole tree themselves: :class:`FilingIndex` walks it once per filing and
 every rule asks it for the elements it needs (the pipeline budget is well under 1 ms a filing).
 """
@@ -79,12 +81,12 @@ def parent_name(element: Element) -> str:
 
 def child(element: Element, name: str) -> Element | None:
     """First child called ``name``, or None."""
-    return element.find(_PREFIX + name)
+    return next(element.iterchildren(_PREFIX + name), None)
 
 
 def children(element: Element, name: str) -> list[Element]:
     """Every child called ``name``."""
-    return list(element.findall(_PREFIX + name))
+    return list(element.iterchildren(_PREFIX + name))
 
 
 def text(element: Element | None) -> str:
@@ -97,11 +99,11 @@ def text(element: Element | None) -> str:
 
 def child_text(element: Element, name: str) -> str:
     """Stripped text of the first child called ``name``; '' when absent."""
-    return text(element.find(_PREFIX + name))
+    return text(next(element.iterchildren(_PREFIX + name), None))
 
 
 def has_child(element: Element, name: str) -> bool:
-    return element.find(_PREFIX + name) is not None
+    return next(element.iterchildren(_PREFIX + name), None) is not None
 
 
 def path_text(element: Element, *names: str) -> str:
@@ -110,7 +112,7 @@ def path_text(element: Element, *names: str) -> str:
     for name in names:
         if current is None:
             return ""
-        current = current.find(_PREFIX + name)
+        current = next(current.iterchildren(_PREFIX + name), None)
     return text(current)
 
 
@@ -154,7 +156,7 @@ def datetime_value(element: Element | None) -> str:
     """The value of a date-time element, flat or wrapped in ``<DateTime>`` (as in the sample)."""
     if element is None:
         return ""
-    wrapped = element.find(_PREFIX + "DateTime")
+    wrapped = next(element.iterchildren(_PREFIX + "DateTime"), None)
     return text(wrapped) if wrapped is not None else text(element)
 
 

@@ -1,0 +1,69 @@
+"""The public entry points: read a file's bytes, and sniff whether text is Cargo-IMP."""
+
+from __future__ import annotations
+
+import gc
+
+from ...diagnostics import diag
+from .._source import SourceMessage, SourceNode
+from ._build import mkpos
+from ._envelope import _CONTROLS, _NOISE, split_messages
+from ._parser import FORMAT, IDENT, Segment, parse
+from ._reassemble import reassemble
+from ._types import MESSAGE_TYPES
+
+
+def read_cargoimp(data: bytes, *, file: str = "") -> list[SourceMessage]:
+    """Every message in ``data``, multi-part messages of the file already reassembled.
+
+    Bad data never raises: each message carries its diagnostics (codes SRC0xx / IMP0xx).
+    The cyclic garbage collector is paused while the file is read: source trees hold no
+    reference cycles, and its full passes over a large tree cost more than the parse itself.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _read(data, file)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _read(data: bytes, file: str) -> list[SourceMessage]:
+    try:
+        segments = split_messages(data, file)
+    except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
+        return [_internal_error(Segment(file=file, index=0, first_line=1, lines=()), exc)]
+    messages = []
+    for seg in segments:
+        try:
+            messages.append(parse([seg]))
+        except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
+            messages.append(_internal_error(seg, exc))
+    try:
+        return reassemble(messages)
+    except Exception:  # pragma: no cover - last-resort guard: keep the parts as read
+        return messages
+
+
+def _internal_error(seg: Segment, exc: Exception) -> SourceMessage:
+    pos = mkpos(("", seg.first_line, seg.file, seg.index, 0), None)
+    return SourceMessage(format=FORMAT, kind="", version="", file=seg.file, index=seg.index,
+                         first_line=seg.first_line, raw="\n".join(seg.lines),
+                         root=SourceNode("", pos), is_ens_input=False,
+                         diagnostics=[diag("RUN001", source=pos, found=repr(exc))])
+
+
+def looks_like_cargoimp(head: str) -> bool:
+    """True when the first meaningful line after envelope noise is a known identifier
+    (``FWB/17``, ``FSU/14``, ``FMA``...)."""
+    for line in head.replace("\r", "\n").split("\n"):
+        line = _CONTROLS.sub("", line)
+        if not line.strip():
+            continue
+        if _NOISE.match(line):
+            continue
+        m = IDENT.match(line)
+        return m is not None and (m.group(1) or m.group(3)) in MESSAGE_TYPES
+    return False

@@ -1,0 +1,97 @@
+"""The bundled corpus through the whole pipeline: counts, filings, rejects, lineage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lxml import etree
+
+from ensgate import TranslateOptions, translate, write_batch
+from ensgate.validate import check_schema
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+NS = {"e": "urn:wco:datamodel:eu:ics2:2"}
+
+
+def test_every_message_is_accounted_for(options: TranslateOptions) -> None:
+    result = translate([SAMPLES], options)
+    assert result.messages_in == (result.filed_messages + len(result.rejects)
+                                  + len(result.supporting))
+    assert result.files_in == sum(1 for p in SAMPLES.rglob("*")
+                                  if p.is_file() and not p.name.startswith(".")
+                                  and p.suffix != ".md")
+    assert result.filings, "the clean corpus must give filings"
+    for f in result.filings:
+        root = etree.fromstring(f.xml)
+        assert check_schema(root) == [], f.lrn
+        assert not any(d.is_error for d in f.diagnostics)
+
+
+def test_problem_files_are_rejected_with_their_codes(options: TranslateOptions) -> None:
+    result = translate([SAMPLES / "problems"], options)
+    assert not result.filings
+    codes = {Path(r.message.file).name: {d.code for d in r.diagnostics}
+             for r in result.rejects}
+    assert "IMP010" in codes[next(n for n in codes if n.startswith("missing-rtg"))]
+    assert "IMP011" in codes[next(n for n in codes if n.startswith("malformed-awb"))]
+    assert "IMP017" in codes[next(n for n in codes if n.startswith("fhl5-multi-house"))]
+    assert "IMP016" in codes[next(n for n in codes if n.startswith("fhl5-part1"))]
+    assert "IMP002" in codes[next(n for n in codes if n.startswith("fsu14"))]
+    assert "IMP001" in codes[next(n for n in codes if n.startswith("unknown-identifier"))]
+    assert "SRC003" in codes[next(n for n in codes if n.startswith("binary-junk"))]
+    problem_files = [p for p in (SAMPLES / "problems").iterdir() if p.suffix != ".md"
+                     and not p.name.startswith(".")]
+    assert set(codes) == {p.name for p in problem_files}
+    not_ens = {Path(r.message.file).name for r in result.rejects if r.not_ens}
+    assert any(n.startswith("fsu14") for n in not_ens)
+    assert any(n.startswith("fma") for n in not_ens)
+
+
+def test_consolidation_joins_master_houses_and_flight(options: TranslateOptions) -> None:
+    cargo = SAMPLES / "cargo-imp"
+    files = sorted(cargo.glob("s1-*"))
+    result = translate(files, options)
+    assert len(result.filings) == 1
+    f = result.filings[0]
+    assert f.filing == "IE3F20"
+    root = etree.fromstring(f.xml)
+    houses = root.findall(".//e:consignmentHouseLevel", NS)
+    assert [h.findtext("e:transportDocumentHouseLevel/e:documentNumber", namespaces=NS)
+            for h in houses] == ["HXSHA2611045", "HXSHA2611046", "HXSHA2611047"]
+    abtm = root.find("e:activeBorderTransportMeans", NS)
+    assert abtm is not None
+    assert abtm.findtext("e:conveyanceReferenceNumber", namespaces=NS) == "MU0553"
+    assert abtm.findtext("e:estimatedDateAndTimeOfArrival/e:DateTime", namespaces=NS)
+    assert root.findtext("e:consignmentMasterLevel/e:transportDocumentMasterLevel/"
+                         "e:documentNumber", namespaces=NS) == "781-60482133"
+    # all five messages (FWB, 3 FHL, FFM) are behind the filing
+    assert len(f.messages) == 5
+
+
+def test_lineage_points_at_source_lines(options: TranslateOptions) -> None:
+    files = sorted((SAMPLES / "cargo-imp").glob("s1-*"))
+    result = translate(files, options)
+    lin = result.filings[0].lineage
+    doc = lin["master.document_number"]
+    assert doc.rule is not None and doc.rule.spec.endswith("cargoimp-fwb.yaml")
+    assert doc.sources[0][0] == "781-60482133"
+    pos = doc.sources[0][1]
+    assert pos.line == 2 and pos.column == 1 and pos.file.endswith(".txt")
+    desc = lin["houses[1].goods_items[1].description"]
+    assert len(desc.sources) >= 1
+    assert all(p.file.endswith("HXSHA2611045-bicycle-parts-be.txt") for _, p in desc.sources)
+
+
+def test_write_batch_layout(tmp_path: Path, options: TranslateOptions) -> None:
+    result = translate([SAMPLES], options)
+    summary = write_batch(result, tmp_path, lineage=True)
+    for f in result.filings:
+        assert (tmp_path / f"{f.lrn}.xml").read_bytes() == f.xml
+        assert json.loads((tmp_path / f"{f.lrn}.lineage.json").read_text())
+    rejected = list((tmp_path / "rejects").rglob("*.diagnostics.jsonl"))
+    assert len(rejected) == len(result.rejects)
+    assert summary["messages_in"] == result.messages_in
+    first = json.loads(rejected[0].read_text().splitlines()[0])
+    assert {"code", "severity", "message"} <= set(first)

@@ -1,0 +1,80 @@
+"""The filing ledger used by R3003 and the likely-code-81 check: in memory and SQLite."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ensgate.ledger import FilingLedger, InMemoryLedger, SqliteLedger
+
+T0 = datetime(2024, 4, 12, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    if request.param == "memory":
+        yield InMemoryLedger()
+    else:
+        with SqliteLedger(tmp_path / "ledger.sqlite") as db:
+            yield db
+
+
+def test_implements_protocol(ledger: Any) -> None:
+    assert isinstance(ledger, FilingLedger)
+
+
+def test_lrn_recorded_once_per_declarant(ledger: Any) -> None:
+    assert not ledger.lrn_used("DE1234567", "LRN-1")
+    assert ledger.record("DE1234567", "LRN-1", ["020-12345675"], T0) is True
+    assert ledger.lrn_used("de 1234567", "LRN-1")
+    assert not ledger.lrn_used("NL004495445", "LRN-1")
+    assert ledger.record("DE1234567", "LRN-1", ["999"], T0) is False
+    # the refused record stored nothing
+    assert not ledger.document_used("DE1234567", "999")
+
+
+def test_document_window(ledger: Any) -> None:
+    ledger.record("DE1234567", "LRN-1", ["020-12345675", ""], T0)
+    assert ledger.document_used("DE1234567", "020-12345675")
+    assert ledger.document_used("DE1234567", "020-12345675", since=T0 - timedelta(days=365))
+    assert not ledger.document_used("DE1234567", "020-12345675", since=T0 + timedelta(seconds=1))
+    assert not ledger.document_used("NL004495445", "020-12345675")
+    # other time zones compare as instants
+    cet = timezone(timedelta(hours=2))
+    assert ledger.document_used("DE1234567", "020-12345675",
+                                since=datetime(2024, 4, 12, 12, 0, tzinfo=cet))
+
+
+def test_sqlite_persists_across_connections(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    with SqliteLedger(path) as first:
+        first.record("DE1234567", "LRN-1", ["020-12345675"], T0)
+    with SqliteLedger(path) as second:
+        assert second.lrn_used("DE1234567", "LRN-1")
+        assert second.document_used("DE1234567", "020-12345675")
+
+
+def test_sqlite_concurrent_writers_claim_an_lrn_once(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    SqliteLedger(path).close()
+    results: list[bool] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def worker() -> None:
+        with SqliteLedger(path) as db:  # one connection per writer, as in separate batch runs
+            start.wait()
+            ok = db.record("DE1234567", "LRN-RACE", ["020-12345675"], T0)
+        with lock:
+            results.append(ok)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 7 + [True]
