@@ -5,6 +5,7 @@ change. A typical use::
 
     from ensgate import translate, TranslateOptions
     result = translate(["samples/"])
+    # validation alone: from ensgate.validate import validate, iter_errors, is_valid
     for filing in result.filings:
         print(filing.lrn, filing.filing)
 """
@@ -31,7 +32,7 @@ from .pipeline import (
     translate_bytes,
     write_batch,
 )
-from .validate import EnsValidationError, is_valid, iter_errors, validate
+from .validate import EnsValidationError
 
 __all__ = [
     "BatchResult",
@@ -52,12 +53,9 @@ __all__ = [
     "TranslateOptions",
     "__version__",
     "compile_spec",
-    "is_valid",
-    "iter_errors",
     "load_config",
     "load_spec",
     "translate",
     "translate_bytes",
-    "validate",
     "write_batch",
 ]

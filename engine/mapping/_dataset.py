@@ -7,7 +7,7 @@ it (:class:`Lineage`), keyed by the dataset path of each value, so templates sta
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -124,23 +124,36 @@ def _empty(node: dict[str, Any], group_defs: dict[str, dict[str, Any]]) -> dict[
     return out
 
 
-@cache
-def _skeleton_template() -> dict[str, Any]:
-    m = dataset_model()
-    return _empty(m.top, m.group_defs)
+def _factory(template: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """Compile an empty-structure template into a function that builds a fresh copy: a dict
+    display evaluated by Python is ~20x faster than ``copy.deepcopy`` on the hot path."""
+    def literal(node: Any) -> str:
+        if isinstance(node, dict):
+            return "{" + ", ".join(f"{k!r}: {literal(v)}" for k, v in node.items()) + "}"
+        if isinstance(node, list):
+            return "[]"
+        return "None"
+    fn: Callable[[], dict[str, Any]] = eval("lambda: " + literal(template))  # noqa: S307
+    return fn
 
 
 @cache
-def _group_template(name: str) -> dict[str, Any]:
+def _skeleton_factory() -> Callable[[], dict[str, Any]]:
     m = dataset_model()
-    return _empty(m.group_defs[name], m.group_defs)
+    return _factory(_empty(m.top, m.group_defs))
+
+
+@cache
+def _group_factory(name: str) -> Callable[[], dict[str, Any]]:
+    m = dataset_model()
+    return _factory(_empty(m.group_defs[name], m.group_defs))
 
 
 def dataset_skeleton() -> dict[str, Any]:
     """A new, empty dataset with every key present (fresh copy each call)."""
-    return copy.deepcopy(_skeleton_template())
+    return _skeleton_factory()()
 
 
 def new_group(name: str) -> dict[str, Any]:
     """A new, empty item of a repeated group: ``consignment``, ``goods_item``, ``party`` ..."""
-    return copy.deepcopy(_group_template(name))
+    return _group_factory(name)()

@@ -13,6 +13,7 @@ from ensgate.readers.cargoimp import read_cargoimp, reassemble
 
 DATA = Path(__file__).parents[1] / "data" / "cargoimp"
 EXAMPLES = sorted(p.read_text() for p in DATA.glob("*.txt"))
+assert len(EXAMPLES) >= 13, DATA
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
