@@ -120,11 +120,16 @@ def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]
                 ship.diagnostics.extend(frag.diagnostics)
         if house_items:
             ship.shape = "consolidation" if master is not None else "house"
-            m = ship.data["master"]
-            m["document_type"] = "N741"
             if master is None:
+                # No FWB: what the house specs set outside ``houses`` (transport mode...) is
+                # the best master-level data there is.
+                first_frag = next(iter(house_items.values()))[1]
+                for part, value in first_frag.data.items():
+                    if part != "houses":
+                        ship.data[part] = copy.deepcopy(value)
                 first = next(iter(house_items.values()))[0]
-                m["document_number"] = first["master_document_number"]
+                ship.data["master"]["document_number"] = first["master_document_number"]
+            ship.data["master"]["document_type"] = "N741"
         if not house_items and master is not None:
             _direct_as_house(ship)
         elif house_items:

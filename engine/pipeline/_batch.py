@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -205,9 +206,8 @@ class _Batch:
         except RenderError as exc:
             diags.append(exc.diagnostic)
             return None, diags
-        xml = text.encode("utf-8")
         lrn = str(ship.data["declaration"]["lrn"])
-        root = etree.fromstring(xml, _PARSER)
+        xml, root = _normalise(text.encode("utf-8"))
         name = f"{lrn}.xml"
         diags.extend(check_schema(root, schemas=self.schemas, source_name=name))
         declarant = str(ship.data["declarant"]["identification"] or "")
@@ -248,6 +248,19 @@ def _missing_flight_data(ship: Shipment, code: str) -> list[Diagnostic]:
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           remove_blank_text=False)
+
+
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _normalise(rendered: bytes) -> tuple[bytes, Any]:
+    """Templates are written for speed, not looks: the filing is re-serialised by lxml with a
+    uniform two-space indent, and validated as written, so diagnostic line numbers point into
+    the file the operator opens."""
+    root = etree.fromstring(rendered, _PARSER)
+    etree.indent(root, space="  ")
+    xml = _DECLARATION + etree.tostring(root, encoding="utf-8") + b"\n"
+    return xml, etree.fromstring(xml, _PARSER)
 
 
 def _first_error(diags: Iterable[Diagnostic]) -> str:

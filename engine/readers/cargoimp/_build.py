@@ -47,15 +47,29 @@ def mkpos(ln: Line, col: int | None) -> SourcePos:
 
 def put(node: SourceNode, name: str, text: str, ln: Line, col: int) -> SourceField:
     """Set field ``name`` of ``node`` (callers skip empty text: ``//`` gives no field)."""
+    p: SourcePos = _new(SourcePos)  # mkpos, inlined: this is the hottest call of the reader
+    _P_FILE(p, ln[2])
+    _P_MSG(p, ln[3])
+    _P_LINE(p, ln[1])
+    _P_COL(p, col)
+    _P_SEG(p, None)
+    _P_OFF(p, None)
+    _P_XP(p, None)
     f: SourceField = _new(SourceField)
     _F_TEXT(f, text)
-    _F_POS(f, mkpos(ln, col))
+    _F_POS(f, p)
     node.fields[name] = f
     return f
 
 
 def record(tag: str, ln: Line, col: int = 1) -> SourceNode:
-    return SourceNode(tag, mkpos(ln, col))
+    """``SourceNode(tag, pos)`` without the dataclass ``__init__`` (same object)."""
+    n: SourceNode = _new(SourceNode)
+    n.tag = tag
+    n.pos = mkpos(ln, col)
+    n.fields = {}
+    n.children = {}
+    return n
 
 
 def attach(parent: SourceNode, child: SourceNode) -> SourceNode:
