@@ -59,8 +59,10 @@ def fwb(rng: random.Random, awb: str, orig: tuple[str, str, str],
 
 
 def ffm(flight: str, o: str, d: str, dcc: str, day: int, awbs: list[tuple[str, str]]) -> str:
-    lines = ["FFM/8", f"1/{flight}/{day:02d}NOV0130/{o}/BLXA/{dcc}/{day:02d}NOV0715/{d}",
-             f"{d}/{day:02d}NOV0715"]
+    # departure 01:30 local, arrival 23:30 local the same day: after departure in UTC for
+    # every origin in the table (at most 14 h ahead of the destination)
+    lines = ["FFM/8", f"1/{flight}/{day:02d}NOV0130/{o}/BLXA/{dcc}/{day:02d}NOV2330/{d}",
+             f"{d}/{day:02d}NOV2330"]
     lines += [f"{a}{o}{d}/T1K10/CARGO" for a, _ in awbs]
     lines.append("LAST")
     return "\n".join(lines) + "\n"

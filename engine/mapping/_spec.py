@@ -21,6 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..diagnostics import Diagnostic, RuleRef, SpecError, diag
 from ._dataset import dataset_model
+from ._expr import compile_expression
 from ._paths import PathSyntaxError, SourcePath, compile_path
 from ._transforms import TRANSFORMS, TransformDef
 from ._yaml_lines import MarkedDict, MarkedList, line_of, load_marked
@@ -115,12 +116,13 @@ def _as_filter(tdef: TransformDef) -> Callable[..., Any]:
         if args:
             kwargs.update(zip(tdef.args, args, strict=False))
         if tdef.takes_list:
-            seq = value if isinstance(value, list) else ([] if value is None else [value])
+            seq = (list(value) if isinstance(value, list | tuple)
+                   else ([] if value is None else [value]))
             return tdef.func(seq, notes, **kwargs)
         if value is None:
             return None
-        if isinstance(value, list):
-            return [tdef.func(v, notes, **kwargs) for v in value]
+        if isinstance(value, list | tuple):
+            return [tdef.func(str(v), notes, **kwargs) for v in value]
         return tdef.func(str(value), notes, **kwargs)
 
     return run
@@ -156,7 +158,7 @@ class _Compiler:
             self.error("an expression must be text", line, rule_id, found=text)
             return None
         try:
-            return _sandbox().compile_expression(text)  # type: ignore[no-any-return]
+            return compile_expression(text, _sandbox())
         except Exception as exc:  # jinja2 TemplateSyntaxError and friends
             self.error(f"expression does not compile: {exc}", line, rule_id, found=text)
             return None

@@ -166,7 +166,8 @@ def _count(v: list[str], notes: Notes) -> str:
 @transform("unique", takes_list=True)
 def _unique(v: list[str], notes: Notes) -> list[str]:
     """Drop repeated items, keeping the first occurrence's order."""
-    return list(dict.fromkeys(v))
+    seen: set[str] = set()
+    return [x for x in v if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
 
 
 @transform("sum", takes_list=True)

@@ -133,7 +133,7 @@ def test_fwb17_kitchen_sink(example: Read) -> None:
     assert [s.value("text") for s in m.root.all("ssr")] == [
         "SHIPPERS CERTIFICATION FOR LIVE ANIMALS ATTACHED",
         "DO NOT FEED BUT FRESH WATER TO BE PROVIDED"]
-    assert [a.value("text") for a in m.root.all("acc")][0] == "DSV AIR   SEA CO.  LTD"
+    assert m.root.all("acc")[0].value("text") == "DSV AIR   SEA CO.  LTD"
     rates = m.root.all("rate")
     assert [r.value("line_no") for r in rates] == ["1", "2", "3", "4", "5", "6"]
     assert rates[1].to_dict() == {"line_no": "2", "weight_unit": "K", "weight": "120.01",

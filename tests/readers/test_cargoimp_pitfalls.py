@@ -107,7 +107,7 @@ def test_osi_ssr_txt_chunks_concatenate_without_separator(read_text: Read) -> No
     (m,) = read_text(FWB16_README)
     osi = m.root.all("osi")
     assert len(osi) == 2
-    assert osi[0].value("text", ) is not None and osi[0].value("text", ).endswith("X-RAY ABOV")
+    assert (osi[0].value("text") or "").endswith("X-RAY ABOV")
     assert osi[1].value("text") == "E 0.5 GY   EMERGENCY CONTACT 912227412299"
     assert (osi[1].fields["text"].pos.line, osi[1].fields["text"].pos.column) == (32, 2)
     text = "".join(o.value("text") or "" for o in osi)
@@ -196,7 +196,8 @@ def test_fwb_parts_reassembled_with_positions_in_each_part(read_text: Read) -> N
     goods = m.root.child("goods")
     assert goods is not None
     desc = goods.all("description")
-    assert "".join(d.value("text") or "" for d in desc) == "UNMOUNTED GLASS OPTICAL LENSES AND MICRO"
+    assert "".join(d.value("text") or "" for d in desc) == (
+        "UNMOUNTED GLASS OPTICAL LENSES AND MICRO")
     p1, p2 = desc[0].fields["text"].pos, desc[1].fields["text"].pos
     assert (p1.message, p1.line) == (0, 17)
     assert (p2.message, p2.line, p2.column) == (1, 22, 7)
@@ -452,11 +453,19 @@ def test_status_and_unknown_messages_are_routed(read_text: Read) -> None:
             "FBL/3\n1/CX0289/14MAR/HKG\n\nXYZ/1\nHELLO\n\nFMA\nACK/RECEIVED\n")
     fsu, fbl, xyz, fma = read_text(text)
     assert (fsu.kind, fsu.is_ens_input, codes(fsu)) == ("FSU", False, ["IMP002"])
-    assert [n.value("text") for n in fsu.root.all("line")][0] == "FSU/14"
+    assert fsu.root.all("line")[0].value("text") == "FSU/14"
     assert (fbl.kind, codes(fbl)) == ("FBL", ["IMP003"])
     assert (xyz.kind, xyz.is_ens_input, codes(xyz)) == ("", False, ["IMP001"])
     assert [n.value("text") for n in xyz.root.all("line")] == ["XYZ/1", "HELLO"]
     assert (fma.kind, codes(fma)) == ("FMA", ["IMP002"])
+
+
+def test_fna_echo_is_not_an_ens_input(read_text: Read) -> None:
+    (fna,) = read_text("FNA/1\nACK/INVALID AWB\n\n" + fwb17())
+    assert (fna.kind, fna.is_ens_input, codes(fna)) == ("FNA", False, ["IMP002"])
+    assert fna.root.all("line")[2].value("text") == "FWB/17"
+    fna, fwb = read_text("FNA/1\nACK/INVALID AWB\nNNNN\nQK FRAFMLH\n" + fwb17())
+    assert (fna.kind, fwb.kind, fwb.is_ens_input) == ("FNA", "FWB", True)
 
 
 def test_unknown_version_uses_nearest_layout(read_text: Read) -> None:
@@ -470,3 +479,26 @@ def test_empty_and_envelope_only_input(read_text: Read) -> None:
     assert codes(m) == ["IMP018"] and not m.is_ens_input
     (m,) = read_text("QK FRAFMLH\n.HKGPDXH 141130\n\nNNNN\n")
     assert sorted(codes(m)) == ["IMP018", "IMP021"]
+
+
+# FFM/5 and FFM/4 practice ----------------------------------------------------------------
+def test_ffm5_nil_point_trailing_blanks_and_sph_after_description(read_text: Read) -> None:
+    text = ("FFM/5\n1/LH8401/02MAR/FRA\nLHR/NIL\nJFK\nULD/PMC12345LH   \n"
+            "020-12345675FRAJFK/T2K40MC0.2/SPARE PARTS/ECC/SPX\n/JFKLH0400/03MAR\nLAST\n")
+    (m,) = read_text(text)
+    assert (m.version, m.key, codes(m)) == ("5", "LH8401/02MAR/FRA", [])
+    flight = m.root.child("flight")
+    assert flight is not None and "registration" not in flight.fields
+    lhr, jfk = m.root.all("unloading")
+    assert lhr.to_dict() == {"airport": "LHR", "nil": "NIL"}
+    assert jfk.all("uld")[0].value("id") == "PMC12345LH"
+    (c,) = jfk.all("consignment")
+    assert (c.value("description"), c.value("uld")) == ("SPARE PARTS", "PMC12345LH")
+    assert [s.value("code") for s in c.all("sph")] == ["ECC", "SPX"]
+    assert c.all("onward")[0].to_dict() == {"airport": "JFK", "flight": "LH0400",
+                                            "carrier": "LH", "date": "03MAR"}
+
+
+def test_ffm_missing_end_marker(read_text: Read) -> None:
+    (m,) = read_text("FFM/8\n1/CX0289/14MAR/HKG\nAMS\n")
+    assert [(d.code, d.expected) for d in m.diagnostics] == [("IMP010", "CONT or LAST")]

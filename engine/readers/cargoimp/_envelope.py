@@ -62,7 +62,8 @@ def split_messages(data: bytes, file: str) -> list[Segment]:
     """Every message of the file as a :class:`Segment`, envelopes stripped and kept.
 
     A message starts at a known identifier line (``FWB/17``), at any identifier-shaped line
-    after a blank line, and at the first meaningful line of the file or after an envelope.
+    after a blank line, and at the first meaningful line of the file or after an envelope;
+    inside an FNA/FMA (which echo other messages) only an envelope starts the next one.
     SOH/STX/ETX count as envelope (one IMP021 per message); other control characters are
     removed with SRC005.
     """
@@ -129,8 +130,9 @@ def split_messages(data: bytes, file: str) -> list[Segment]:
             starts = False
         else:
             known = (m.group(1) or m.group(3)) in MESSAGE_TYPES
-            # FNA/FMA echo other messages: only a blank line ends them there [I]
-            starts = blank or (known and not cur.is_ack)
+            # FNA/FMA echo the message they answer: an echoed FWB must not become an ENS
+            # input of its own, so only envelope noise ends them [I README 6].
+            starts = not cur.is_ack and (blank or known)
         if starts:
             finish(cur)
             kind = (m.group(1) or m.group(3)) if m else ""

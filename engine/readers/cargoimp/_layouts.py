@@ -9,7 +9,7 @@ interpreted per message. A layout names, per line identifier, the node it builds
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -63,6 +63,7 @@ class LineSpec:
     reuse_key: str = ""
     style: str = ""
     max_len: int = 69
+    label: str = ""  # how IMP010 names the line when it is missing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,7 +113,7 @@ class Layouts:
     rtd: RtdTables
     oci: OciTables
     country: FieldSpec
-    location: tuple[FieldSpec, ...] = field(default=())
+    location: tuple[FieldSpec, ...] = ()
 
 
 _FILES = ("fwb.yaml", "fhl.yaml", "fzb.yaml", "ffm.yaml")
@@ -185,6 +186,7 @@ def _line(tag: str, order: int, raw: dict[str, Any], shared: dict[str, Any]) -> 
         reuse_key=str(raw.get("reuse_key", "")),
         style=str(raw.get("style", "")),
         max_len=int(raw.get("max_len", 69)),
+        label=str(raw.get("label", "")),
     )
 
 

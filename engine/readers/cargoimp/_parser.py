@@ -36,8 +36,6 @@ class Segment:
     lines: tuple[str, ...]  # every line from first_line on, blank ones included
     envelope: tuple[str, ...] = ()
     pre: tuple[Diagnostic, ...] = ()  # decoding and envelope diagnostics
-    drop_head: bool = False  # a later part: drop its repeated identifier and first line
-    drop_tail: bool = False  # not the last part: drop its PART/n/CONT or CONT trailer
 
 
 def parse(segments: Sequence[Segment]) -> SourceMessage:
@@ -234,7 +232,8 @@ def _post(st: State, layout: Layout, head: Line) -> None:
                                          expected="exactly one HBS", found=f"{len(houses)} HBS"))
     for spec in layout.mandatory:
         if spec.presence not in root.children:
-            what = spec.tag if spec is not layout.header else f"{spec.node} line after line 1"
+            what = spec.label or (spec.tag if spec is not layout.header
+                                  else f"{spec.node} line after line 1")
             report(st.diags, "IMP010", head, 1, expected=what, found="missing",
                    message=f"mandatory line {what} missing")
     if layout.multipart == "ffm":

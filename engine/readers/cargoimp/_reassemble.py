@@ -113,13 +113,9 @@ def _combine(parts: list[_Part]) -> SourceMessage:
             continue
         kept.append(p)
     numbers = [p.number for p in kept]
-    last = len(kept) - 1
     complete = (numbers == list(range(1, len(kept) + 1)) and kept[-1].final
                 and not any(p.final for p in kept[:-1]))
-    segments = [Segment(file=p.seg.file, index=p.seg.index, first_line=p.seg.first_line,
-                        lines=p.seg.lines, envelope=p.seg.envelope, pre=p.seg.pre,
-                        drop_head=i > 0, drop_tail=i < last) for i, p in enumerate(kept)]
-    msg = parse(segments)
+    msg = parse([p.seg for p in kept])
     for p in kept:
         s = p.seg
         ln = ("", s.first_line, s.file, s.index, 0)
