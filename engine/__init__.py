@@ -30,6 +30,7 @@ from .pipeline import (
     TranslateOptions,
     translate,
     translate_bytes,
+    translate_to_folder,
     write_batch,
 )
 from .validate import EnsValidationError
@@ -57,5 +58,6 @@ __all__ = [
     "load_spec",
     "translate",
     "translate_bytes",
+    "translate_to_folder",
     "write_batch",
 ]

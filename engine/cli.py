@@ -16,7 +16,7 @@ from rich.table import Table
 from . import __version__
 from .config import load_config
 from .diagnostics import ConfigError, Diagnostic, Severity, SpecError, format_json_line
-from .pipeline import TranslateOptions, translate, write_batch
+from .pipeline import BatchResult, TranslateOptions, translate_to_folder
 from .render import normalise_filing_code
 
 
@@ -51,49 +51,52 @@ def main() -> None:
               default="text", show_default=True, help="How diagnostics are printed.")
 @click.option("--lineage", is_flag=True, help="Also write <LRN>.lineage.json per filing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@click.option("--window", type=click.IntRange(min=1), default=2_000, show_default=True,
+              help="Messages joined and written together; memory depends on it, not on the "
+                   "input size. A shipment's FWB, FHL/FZB and FFM must fall in one window.")
 def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: str | None,
                   out_dir: str, config_path: str | None, diag_format: str, lineage: bool,
-                  quiet: bool) -> None:
+                  quiet: bool, window: int) -> None:
     """Translate FILE|DIR... of legacy messages into ENS XML filings."""
     err = Console(stderr=True)
     if filing is not None and normalise_filing_code(filing) is None:
         raise click.UsageError(f"unknown filing type {filing!r} (use F20..F29 or F32)")
     resolved = tuple(_resolve_mapping(m) for m in mappings)
-    try:
-        config = load_config(config_path)
-        result = translate(inputs, TranslateOptions(config=config, filing=filing,
-                                                    mappings=resolved))
-    except (ConfigError, SpecError) as exc:
-        err.print(f"ensgate: {exc}", markup=False)
-        sys.exit(2)
-    summary = write_batch(result, Path(out_dir), lineage=lineage)
     out = Console(stderr=diag_format == "json")
-    if not quiet:
+    any_rejected = False
+
+    def report(result: BatchResult) -> None:
+        nonlocal any_rejected
+        any_rejected = any_rejected or bool(result.rejects)
+        if quiet:
+            return
         for rej in result.rejects:
             if diag_format == "text":
                 out.print(f"[bold red]rejected[/] {rej.message.label}: {rej.reason}",
                           highlight=False)
             _print_diags(list(rej.diagnostics), diag_format, out)
+
+    try:
+        config = load_config(config_path)
+        summary = translate_to_folder(
+            inputs, Path(out_dir), TranslateOptions(config=config, filing=filing,
+                                                    mappings=resolved),
+            window=window, lineage=lineage, on_result=report)
+    except (ConfigError, SpecError) as exc:
+        err.print(f"ensgate: {exc}", markup=False)
+        sys.exit(2)
     table = Table(title=f"ensgate translate -> {out_dir}")
-    table.add_column("files in", justify="right")
-    table.add_column("messages in", justify="right")
-    table.add_column("filings written", justify="right")
-    table.add_column("messages filed", justify="right")
-    table.add_column("rejected", justify="right")
-    table.add_column("supporting only", justify="right")
-    table.add_column("seconds", justify="right")
+    for col in ("files in", "messages in", "filings written", "messages filed", "rejected",
+                "supporting only", "seconds"):
+        table.add_column(col, justify="right")
     table.add_row(*(str(summary[k]) for k in (
         "files_in", "messages_in", "filings_written", "messages_filed", "messages_rejected",
         "messages_supporting", "seconds")))
     out.print(table)
-    if result.filings and not quiet:
-        ft = Table(title="filings")
-        for col in ("LRN", "filing", "shipment", "warnings"):
-            ft.add_column(col)
-        for f in summary["filings"]:
-            ft.add_row(f["lrn"], f["filing"], f["shipment"], str(f["warnings"]))
-        out.print(ft)
-    sys.exit(0 if result.ok else 1)
+    if not quiet:
+        out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl",
+                  highlight=False)
+    sys.exit(1 if any_rejected else 0)
 
 
 def _resolve_mapping(name: str) -> str:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "golden"))
-from golden import EXPECTED, cases, run_case  # noqa: E402
+from golden import EXPECTED, cases, run_case
 
 if __name__ == "__main__":
     all_cases = cases()

@@ -69,7 +69,8 @@ def _party(raw: Any, where: str) -> PartyConfig:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
     if not raw.get("name") or not raw.get("eori"):
         raise ConfigError(f"{where}: name and eori are required")
-    return PartyConfig(**{k: (None if v is None else str(v)) for k, v in raw.items()})
+    values: dict[str, Any] = {k: (None if v is None else str(v)) for k, v in raw.items()}
+    return PartyConfig(**values)
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

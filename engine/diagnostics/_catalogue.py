@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ._model import Severity
 
-E, W, I, F = Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.FATAL
+E, W, I, F = Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.FATAL  # noqa: E741
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,7 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("MAP009", E, "no mapping spec for this message type"),
     ("MAP010", E, "shipment could not be assembled for the filing type"),
     ("MAP011", W, "house message has no master air waybill in the batch"),
+    ("MAP012", W, "the same AWB in two FWB messages: the later one is used"),
     # -- rendering --------------------------------------------------------------------------------
     ("RND001", F, "template for the filing type not found"),
     ("RND002", E, "template failed to render the dataset"),

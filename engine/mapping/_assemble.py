@@ -71,14 +71,17 @@ def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]
     masters: dict[str, Fragment] = {}
     houses: dict[str, dict[str, tuple[dict[str, Any], Fragment, str]]] = {}
     transports: dict[str, list[Fragment]] = {}
-    extra: list[Diagnostic] = []
+    superseded: dict[str, list[Diagnostic]] = {}
     for frag in fragments:
         key = awb_key(frag.key)
         if frag.produces == "master":
             if key in masters:
-                extra.append(diag("MAP010", f"AWB {frag.key} appears in two FWB messages; "
-                                  "the later one is used", source=frag.message.pos(
-                                      frag.message.first_line)))
+                # A retransmitted or corrected FWB: the later one wins; the earlier message
+                # ends as "supporting" and the filing says which one was used.
+                superseded.setdefault(key, []).append(diag(
+                    "MAP012", f"AWB {frag.key} appears in two FWB messages; the later one "
+                    f"({frag.message.label}) is used", source=masters[key].message.pos(
+                        masters[key].message.first_line)))
             masters[key] = frag
         elif frag.produces == "houses":
             bucket = houses.setdefault(key, {})
@@ -86,7 +89,7 @@ def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]
                 hkey = awb_key(house["document_number"] or f"?{i}")
                 old = f"houses[{i}]."
                 if hkey in bucket:
-                    kept, kept_frag, kept_old = bucket[hkey]
+                    kept = bucket[hkey][0]
                     if _richness(house) > _richness(kept):
                         _fill(house, kept)
                         bucket[hkey] = (house, frag, old)
@@ -141,7 +144,7 @@ def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]
                 seen_msgs.add(id(tfrag.message))
                 ship.messages.append(tfrag.message)
             ship.diagnostics.extend(tfrag.diagnostics)
-        ship.diagnostics.extend(d for d in extra if d.source is not None)
+        ship.diagnostics.extend(superseded.get(key, ()))
         shipments.append(ship)
     unmatched = [f for k, fl in transports.items() if k not in used_transport for f in fl]
     return shipments, unmatched

@@ -133,7 +133,7 @@ def _factory(template: dict[str, Any]) -> Callable[[], dict[str, Any]]:
         if isinstance(node, list):
             return "[]"
         return "None"
-    fn: Callable[[], dict[str, Any]] = eval("lambda: " + literal(template))  # noqa: S307
+    fn: Callable[[], dict[str, Any]] = eval("lambda: " + literal(template))
     return fn
 
 

@@ -78,13 +78,14 @@ def _build(node: nodes.Node, filters: Mapping[str, Callable[..., Any]]) -> Evalu
 def compile_expression(text: str, env: ImmutableSandboxedEnvironment) -> Evaluator:
     """A callable taking the context as keyword arguments; raises Jinja's
     ``TemplateSyntaxError`` for text that is not an expression."""
-    sandboxed = env.compile_expression(text)
+    sandboxed: Evaluator = env.compile_expression(text)
     try:
         parser_env = env
-        expr = parser_env.parse("{{ " + text + " }}").body[0].nodes[0]  # type: ignore[attr-defined]
+        body: Any = parser_env.parse("{{ " + text + " }}").body[0]
+        expr = body.nodes[0]
         fast = _build(expr, env.filters)
     except (_Unsupported, AttributeError, IndexError):
-        return sandboxed  # type: ignore[no-any-return]
+        return sandboxed
 
     def run(**ctx: Any) -> Any:
         return fast(ctx)

@@ -6,8 +6,9 @@ Grammar (kept small so analysts can read it)::
     step     := NAME [ "[" cond ("," cond)* "]" ]
     cond     := NAME "=" VALUE?          # VALUE empty: field missing or empty
 
-``$.`` starts at the message root, each ``^.`` climbs to the parent record; otherwise the path starts at the current scope (the message
-root, or the record of the enclosing ``for_each``). The last step may name a field; a path that
+``$.`` starts at the message root, each ``^.`` climbs to the parent record; otherwise the
+path starts at the current scope (the message root, or the record of the enclosing
+``for_each``). The last step may name a field; a path that
 ends on records yields the records themselves (for ``for_each``).
 """
 

@@ -181,7 +181,9 @@ class _Compiler:
             self.error("a rule needs exactly one of from / value / var / expr / first_of / none",
                        line, target, "one value source", ", ".join(kinds) or "none")
             return None
-        kl = lambda k: line_of(raw, k) or line  # noqa: E731
+        def kl(key: str) -> int | None:
+            return line_of(raw, key) or line
+
         paths: list[SourcePath] = []
         if "from" in raw:
             items = raw["from"] if isinstance(raw["from"], list) else [raw["from"]]
@@ -228,6 +230,7 @@ class _Compiler:
         out: list[TransformCall] = []
         for step in steps:
             sline = line_of(step) or line
+            args: dict[str, Any]
             if isinstance(step, str):
                 name, args = step, {}
             elif isinstance(step, dict) and len(step) == 1:

@@ -267,11 +267,12 @@ def _digits(v: str, notes: Notes) -> str:
 def _airports() -> dict[str, Any]:
     import airportsdata
 
-    return dict(airportsdata.load("IATA"))
+    table: dict[str, Any] = dict(airportsdata.load("IATA"))
+    return table
 
 
 def _airport(code: str) -> dict[str, Any]:
-    rec = _airports().get(code.strip().upper())
+    rec: dict[str, Any] | None = _airports().get(code.strip().upper())
     if rec is None:
         raise TransformFailed(f"unknown airport code {code!r}", expected="an IATA airport code")
     return rec
@@ -537,7 +538,7 @@ def _split_street(text: str) -> tuple[str, str | None]:
     if prem is not None and _TRAILING_NO.match(prem.group("street")) is None:
         return t[len(t) - len(prem.group("street")):].strip(" ,"), t[: len(prem.group("no"))]
     inner = _INNER_NO.search(up)
-    if inner is not None and 0 < inner.start() and inner.end() < len(up):
+    if inner is not None and inner.start() > 0 and inner.end() < len(up):
         rest = (t[: inner.start()] + t[inner.end():]).strip(" ,")
         return _SPACES.sub(" ", rest), inner.group("no")
     m = _TRAILING_NO.match(up)
@@ -574,7 +575,8 @@ def _item(v: list[str], notes: Notes, index: Any = 1) -> str | None:
     try:
         i = int(index)
     except (TypeError, ValueError):
-        raise TransformFailed(f"index {index!r} is not a number", expected="1, 2, ... or -1")
+        raise TransformFailed(f"index {index!r} is not a number",
+                              expected="1, 2, ... or -1") from None
     if i == 0 or abs(i) > len(v):
         return None
     return v[i - 1] if i > 0 else v[i]

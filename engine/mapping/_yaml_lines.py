@@ -54,7 +54,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 def load_marked(text: str) -> Any:
     """Parse YAML; mappings become :class:`MarkedDict`, sequences :class:`MarkedList`."""
-    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    return yaml.load(text, Loader=_LineLoader)
 
 
 def line_of(container: Any, key: str | None = None) -> int | None:

@@ -138,9 +138,11 @@ class _Batch:
         fragments: list[Fragment] = []
         for msg in messages:
             if not msg.is_ens_input:
+                # Recognised status/answer messages go to rejects/not-ens/; unreadable input
+                # (no message type) is an ordinary reject.
                 result.rejects.append(Reject(
-                    message=msg, diagnostics=tuple(msg.diagnostics), not_ens=True,
-                    reason=msg.diagnostics[0].message if msg.diagnostics else "not ENS input"))
+                    message=msg, diagnostics=tuple(msg.diagnostics), not_ens=bool(msg.kind),
+                    reason=_first_error(msg.diagnostics) or "not an ENS input"))
                 status[id(msg)] = "rejected"
                 continue
             if _worst(msg.diagnostics) >= Severity.ERROR:
@@ -277,9 +279,11 @@ def _run_frozen(batch: _Batch, messages: list[SourceMessage], result: BatchResul
     hold no reference cycles, and full collections over millions of tree nodes cost more
     than the mapping itself (measured in bench/)."""
     gc.freeze()
+    start = time.perf_counter()
     try:
         batch.run(reassemble(messages), result)
     finally:
+        result.seconds += time.perf_counter() - start
         gc.unfreeze()
 
 

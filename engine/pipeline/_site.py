@@ -7,6 +7,7 @@ never overwritten; every value set here gets a lineage entry naming the configur
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from typing import Any
@@ -66,10 +67,8 @@ def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing_short: str,
     arrival_country = d["master"]["place_of_unloading"]["country"]
     if t["arrival_airport"]:
         from ..mapping._transforms import TRANSFORMS, Notes
-        try:
+        with contextlib.suppress(ValueError):
             arrival_country = TRANSFORMS["airport_country"].func(t["arrival_airport"], Notes())
-        except ValueError:
-            pass
     decl["addressed_member_state"] = (decl["addressed_member_state"] or arrival_country
                                       or config.addressed_member_state)
     _party_into(d["declarant"], config.declarant)

@@ -5,9 +5,9 @@ from ._schema import MAX_ENS_XML_BYTES, SchemaSet, check_schema, parse_ens_xml
 from .rules import RULES, RuleConfig, check_rules
 
 __all__ = [
-    "EnsValidationError",
     "MAX_ENS_XML_BYTES",
     "RULES",
+    "EnsValidationError",
     "RuleConfig",
     "SchemaSet",
     "check_rules",

@@ -43,7 +43,8 @@ def is_valid(data: bytes, **kwargs: object) -> bool:
     return not any(d.is_error for d in iter_errors(data, **kwargs))  # type: ignore[arg-type]
 
 
-def validate_file(path: Path, *, postcode_optional: frozenset[str] = frozenset()) -> list[Diagnostic]:
+def validate_file(path: Path, *,
+                  postcode_optional: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """All diagnostics for one ENS XML file (unreadable file -> one SRC001)."""
     from ..diagnostics import SourcePos, diag
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from ..diagnostics import ConfigError, Diagnostic, SourcePos, diag
 from ._schema_errors import ICS2_NAMESPACE, explain, short_name

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from golden import EXPECTED, cases, run_case  # noqa: E402
+from golden import EXPECTED, cases, run_case
 
 CASES = cases()
 

@@ -78,3 +78,14 @@ def test_one_bad_message_does_not_stop_the_batch(tmp_path: Path) -> None:
     _accounted(result)
     assert len(result.filings) == 1
     assert any("IMP011" in {d.code for d in r.diagnostics} for r in result.rejects)
+
+
+def test_retransmitted_fwb_files_once_with_a_warning(tmp_path: Path) -> None:
+    ffm = (SAMPLES / "cargo-imp" / "s3-ffm8-KE0933-icn-vie-first-arrival-at.txt").read_bytes()
+    (tmp_path / "a.txt").write_bytes(FWB)
+    (tmp_path / "b.txt").write_bytes(FWB + b"\n" + ffm)
+    result = translate([tmp_path])
+    _accounted(result)
+    assert len(result.filings) == 1
+    assert "MAP012" in {d.code for d in result.filings[0].diagnostics}
+    assert [Path(m.file).name for m in result.supporting] == ["a.txt"]

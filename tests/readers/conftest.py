@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from ensgate.readers._source import SourceMessage
 from ensgate.readers.cargoimp import read_cargoimp
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ensgate.diagnostics import Diagnostic
 from ensgate.readers._source import SourceMessage, SourceNode
 from ensgate.readers.cargoimp import read_cargoimp, reassemble
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 DATA = Path(__file__).parents[1] / "data" / "cargoimp"
 EXAMPLES = sorted(p.read_text() for p in DATA.glob("*.txt"))

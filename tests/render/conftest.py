@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 import yaml
+from lxml import etree
+
 from ensgate.mapping import dataset_model, dataset_skeleton, new_group
 from ensgate.render import Renderer
-from lxml import etree
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data"

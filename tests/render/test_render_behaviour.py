@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ensgate.render import Renderer, RenderError
 from lxml import etree
+
+from ensgate.render import Renderer, RenderError
 
 NS = "urn:wco:datamodel:eu:ics2:2"
 Q = f"{{{NS}}}"

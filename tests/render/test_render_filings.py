@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ensgate.render import FILINGS, Renderer
 from lxml import etree
+
+from ensgate.render import FILINGS, Renderer
 
 NS = "urn:wco:datamodel:eu:ics2:2"
 

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ensgate.render import Renderer
 from lxml import etree
+
+from ensgate.render import Renderer
 
 SAMPLE = Path(__file__).parents[1] / "data" / "ics2" / "IE3F26-phase4-base-example.xml"
 

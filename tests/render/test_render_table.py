@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from importlib import resources
 
-import ensgate.render
 import pytest
+
+import ensgate.render
 from ensgate.render import FILINGS, Renderer, RenderError, normalise_filing_code
 
 AIR_ENS = ["IE3F20", "IE3F21", "IE3F22", "IE3F23", "IE3F24", "IE3F25", "IE3F26", "IE3F27",

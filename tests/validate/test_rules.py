@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from _ics2_filings import F20, F32, N06, add, parse, remove, sample_f26, set_text
+
 from ensgate.diagnostics import Diagnostic, Severity
 from ensgate.ledger import InMemoryLedger
 from ensgate.validate.rules import RULES, RuleConfig, check_rules

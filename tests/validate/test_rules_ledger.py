@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from ensgate.ledger import FilingLedger, InMemoryLedger, SqliteLedger
 
 T0 = datetime(2024, 4, 12, 10, 0, tzinfo=UTC)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from _ics2_filings import sample_f26, set_text
+
 from ensgate.validate.rules import (
     SHIPPED_STOPWORDS,
     RuleConfig,

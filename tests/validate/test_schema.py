@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 import xmlschema
+from lxml import etree
+
 from ensgate.diagnostics import ConfigError, Diagnostic
 from ensgate.validate import SchemaSet, check_schema, parse_ens_xml
-from lxml import etree
 
 REPO = Path(__file__).parents[2]
 SAMPLE = REPO / "tests" / "data" / "ics2" / "IE3F26-phase4-base-example.xml"

@@ -58,7 +58,8 @@ def _pos(file: str, index: int, line: int, col: int | None = 1) -> SourcePos:
     return SourcePos(file=file, message=index, line=line, column=col)
 
 
-def split_messages(data: bytes, file: str) -> list[Segment]:
+def split_messages(data: bytes, file: str, *, line_offset: int = 0,
+                   index_offset: int = 0) -> list[Segment]:
     """Every message of the file as a :class:`Segment`, envelopes stripped and kept.
 
     A message starts at a known identifier line (``FWB/17``), at any identifier-shaped line
@@ -82,7 +83,7 @@ def split_messages(data: bytes, file: str) -> list[Segment]:
             return
         while b.lines and not b.lines[-1].strip():
             b.lines.pop()
-        index = len(out)
+        index = index_offset + len(out)
         pre = [_with_index(d, index) for d in b.pre]
         if b.envelope:
             pre.append(diag("IMP021", source=_pos(file, index, b.first_line, None),
@@ -92,7 +93,7 @@ def split_messages(data: bytes, file: str) -> list[Segment]:
         out.append(Segment(file=file, index=index, first_line=b.first_line,
                            lines=tuple(b.lines), envelope=tuple(b.envelope), pre=tuple(pre)))
 
-    for no, line in enumerate(lines, 1):
+    for no, line in enumerate(lines, 1 + line_offset):
         if has_controls and _CONTROLS.search(line):
             removed = _CONTROLS.findall(line)
             if all(c in _FRAMING for c in removed):

@@ -13,8 +13,12 @@ from ._reassemble import reassemble
 from ._types import MESSAGE_TYPES
 
 
-def read_cargoimp(data: bytes, *, file: str = "") -> list[SourceMessage]:
+def read_cargoimp(data: bytes, *, file: str = "", line_offset: int = 0,
+                  index_offset: int = 0) -> list[SourceMessage]:
     """Every message in ``data``, multi-part messages of the file already reassembled.
+
+    ``line_offset`` and ``index_offset`` let a caller read a large file in pieces cut at
+    message boundaries: positions and message indexes stay those of the whole file.
 
     Bad data never raises: each message carries its diagnostics (codes SRC0xx / IMP0xx).
     The cyclic garbage collector is paused while the file is read: source trees hold no
@@ -24,15 +28,17 @@ def read_cargoimp(data: bytes, *, file: str = "") -> list[SourceMessage]:
     if paused:
         gc.disable()
     try:
-        return _read(data, file)
+        return _read(data, file, line_offset, index_offset)
     finally:
         if paused:
             gc.enable()
 
 
-def _read(data: bytes, file: str) -> list[SourceMessage]:
+def _read(data: bytes, file: str, line_offset: int = 0,
+          index_offset: int = 0) -> list[SourceMessage]:
     try:
-        segments = split_messages(data, file)
+        segments = split_messages(data, file, line_offset=line_offset,
+                                  index_offset=index_offset)
     except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
         return [_internal_error(Segment(file=file, index=0, first_line=1, lines=()), exc)]
     messages = []

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ensgate.diagnostics import Diagnostic
 from stdnum.eu import vat as eu_vat
+
+from ensgate.diagnostics import Diagnostic
 
 from ._registry import AIR_FILINGS, ARRIVAL, RuleContext, rule
 from ._tables import (

@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from ._tables import NS
 
