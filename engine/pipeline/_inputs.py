@@ -29,13 +29,17 @@ READERS: tuple[ReaderEntry, ...] = (
 )
 
 
-def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named, and files under folders named (sorted, hidden files skipped)."""
+def iter_input_files(paths: Iterable[str | Path], *,
+                     exclude: Path | None = None) -> Iterator[Path]:
+    """Files named, and files under folders named (sorted, hidden files skipped). ``exclude``
+    (the output folder, when it lies inside an input folder) is never read."""
+    skip = None if exclude is None else exclude.resolve()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and (skip is None or (Path(root) / d).resolve() != skip))
                 for name in sorted(files):
                     if not name.startswith(".") and not name.lower().endswith(".md"):
                         yield Path(root) / name

@@ -58,10 +58,10 @@ def iter_pieces(path: Path, piece_bytes: int) -> Iterator[tuple[bytes, int]]:
 
 
 def iter_message_pieces(paths: Iterable[str | Path], *, max_bytes: int,
-                        piece_bytes: int = DEFAULT_PIECE_BYTES
+                        piece_bytes: int = DEFAULT_PIECE_BYTES, exclude: Path | None = None
                         ) -> Iterator[tuple[list[SourceMessage], bool]]:
     """Lists of messages, with True when the list starts a new file."""
-    for path in iter_input_files(paths):
+    for path in iter_input_files(paths, exclude=exclude):
         try:
             size = path.stat().st_size
         except OSError:
@@ -109,7 +109,7 @@ def translate_to_folder(paths: Iterable[str | Path], out: Path,
         pending, files = [], 0
 
     for msgs, new_file in iter_message_pieces(paths, max_bytes=batch.config.max_input_bytes,
-                                              piece_bytes=piece_bytes):
+                                              piece_bytes=piece_bytes, exclude=out):
         if len(pending) >= window:
             flush()
         files += int(new_file)
