@@ -27,6 +27,9 @@ _WORD = re.compile(r"[^\W_]+")
 _DIGITS = re.compile(r"^\d+(?:x)?$")
 
 
+SPECIFIC_ENOUGH = 4  # content words besides stop words that make a description specific [I]
+
+
 class Verdict(enum.Enum):
     CLEAN = "clean"
     STANDALONE = "standalone"
@@ -169,6 +172,10 @@ def _classify(stop: StopWords, value: str, goods: bool) -> TextVerdict:
             content += 1
         i += 1
     if matched:
+        if content >= SPECIFIC_ENOUGH:
+            # Enough other words to pin the goods down ("brake pads ... in 8 cartons"):
+            # rules.md says a contained stop word is then usually fine, so no warning [I].
+            return TextVerdict(verdict=Verdict.CLEAN, matched=tuple(matched))
         verdict = Verdict.CONTAINS if content else Verdict.STANDALONE
         return TextVerdict(verdict=verdict, matched=tuple(matched))
     if goods and not content and words:
