@@ -58,7 +58,7 @@ def main(n: int) -> None:
     specs = {s.message: s for s in builtin_specs()}
     map_t = best_of(lambda: [run_spec(specs[m.kind], m, today="2026-11-20") for m in messages])
     frags = [f for m in messages for f in run_spec(specs[m.kind], m, today="2026-11-20")]
-    ships, _ = assemble(frags)
+    ships = assemble(frags)
     renderer = Renderer()
     render_t = best_of(lambda: [renderer.render("F28", s.data) for s in ships])
     trees = [etree.fromstring(x) for x in outputs]

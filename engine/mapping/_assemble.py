@@ -65,9 +65,10 @@ def _rebase(lineage: dict[str, Lineage], old: str, new: str) -> dict[str, Lineag
     return {(new + p[len(old):] if p.startswith(old) else p): v for p, v in lineage.items()}
 
 
-def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]:
-    """Group fragments into shipments. Returns the shipments and the transport fragments that
-    matched no shipment (flight manifest lines for AWBs this batch does not declare)."""
+def assemble(fragments: list[Fragment]) -> list[Shipment]:
+    """Group fragments into shipments. Transport fragments that match no shipment (flight
+    manifest lines for AWBs this batch does not declare) are left out; the batch counts their
+    messages as supporting."""
     masters: dict[str, Fragment] = {}
     houses: dict[str, dict[str, tuple[dict[str, Any], Fragment, str]]] = {}
     transports: dict[str, list[Fragment]] = {}
@@ -101,7 +102,6 @@ def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]
             transports.setdefault(key, []).append(frag)
 
     shipments: list[Shipment] = []
-    used_transport: set[str] = set()
     for key in list(masters) + [k for k in houses if k not in masters]:
         master = masters.get(key)
         ship = Shipment(key=key, shape="direct", data=dataset_skeleton())
@@ -138,7 +138,6 @@ def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]
         elif house_items:
             _master_goods_from_houses(ship)
         for tfrag in transports.get(key, []):
-            used_transport.add(key)
             _overlay_transport(ship, tfrag)
             if id(tfrag.message) not in seen_msgs:
                 seen_msgs.add(id(tfrag.message))
@@ -146,8 +145,7 @@ def assemble(fragments: list[Fragment]) -> tuple[list[Shipment], list[Fragment]]
             ship.diagnostics.extend(tfrag.diagnostics)
         ship.diagnostics.extend(superseded.get(key, ()))
         shipments.append(ship)
-    unmatched = [f for k, fl in transports.items() if k not in used_transport for f in fl]
-    return shipments, unmatched
+    return shipments
 
 
 def _overlay_transport(ship: Shipment, frag: Fragment) -> None:

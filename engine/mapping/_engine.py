@@ -14,6 +14,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, SourcePos, diag
 from ..readers._source import SourceField, SourceMessage, SourceNode
 from ._dataset import Lineage, dataset_skeleton, new_group
+from ._paths import SourcePath, compile_path
 from ._spec import Group, MappingSpec, Rule
 from ._transforms import Notes, TransformFailed
 
@@ -51,14 +52,13 @@ class _PathReader:
         return [v.text for v in vals]
 
 
-_PATH_CACHE: dict[str, Any] = {}
+_PATH_CACHE: dict[str, SourcePath] = {}
 
 
-def _cached_path(text: str) -> Any:
+def _cached_path(text: str) -> SourcePath:
+    """Paths named in expressions (``path('cvd.payment')``), compiled once per text."""
     p = _PATH_CACHE.get(text)
     if p is None:
-        from ._paths import compile_path
-
         p = _PATH_CACHE[text] = compile_path(text)
     return p
 
@@ -79,7 +79,7 @@ class _Evaluator:
         """The rule's value (str, list of str or None); appends the fields read to ``seen``."""
         if rule.explicit_none is not None:
             return None
-        if rule.when is not None and not self._truthy(rule, rule.when, scope, loc, seen):
+        if rule.when is not None and not self._expr(rule, rule.when, scope, loc, seen):
             return None
         if rule.first_of:
             for alt in rule.first_of:
@@ -115,10 +115,6 @@ class _Evaluator:
                  seen: list[SourceField]) -> dict[str, Any]:
         reader = _PathReader(self.root, scope, seen)
         return {"path": reader.one, "paths": reader.many, "var": self.vars, **loc}
-
-    def _truthy(self, rule: Rule, fn: Any, scope: SourceNode, loc: dict[str, Any],
-                seen: list[SourceField]) -> bool:
-        return bool(self._expr(rule, fn, scope, loc, seen))
 
     def _expr(self, rule: Rule, fn: Any, scope: SourceNode, loc: dict[str, Any],
               seen: list[SourceField]) -> Any:

@@ -166,8 +166,7 @@ class _Batch:
                 result.rejects.append(Reject(message=msg, diagnostics=(*msg.diagnostics, d),
                                              reason=d.message))
                 status[id(msg)] = "rejected"
-        shipments, unmatched = assemble(fragments)
-        for ship in shipments:
+        for ship in assemble(fragments):
             filing, diags = self.file(ship)
             if filing is not None:
                 result.filings.append(filing)
@@ -185,7 +184,6 @@ class _Batch:
                                              reason=_first_error(own)))
             else:
                 result.supporting.append(msg)
-        del unmatched
 
     def file(self, ship: Shipment) -> tuple[Filing | None, list[Diagnostic]]:
         code = self.filing_for(ship)

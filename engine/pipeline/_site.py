@@ -16,6 +16,7 @@ from ..config import EnsgateConfig, PartyConfig
 from ..diagnostics import Diagnostic, RuleRef, diag
 from ..mapping import Lineage
 from ..mapping._assemble import Shipment
+from ..mapping._transforms import TRANSFORMS, Notes
 
 _DOC = re.compile(r"[^0-9A-Za-z]")
 
@@ -66,7 +67,6 @@ def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing_short: str,
     t = d["transport"]
     arrival_country = d["master"]["place_of_unloading"]["country"]
     if t["arrival_airport"]:
-        from ..mapping._transforms import TRANSFORMS, Notes
         with contextlib.suppress(ValueError):
             arrival_country = TRANSFORMS["airport_country"].func(t["arrival_airport"], Notes())
     decl["addressed_member_state"] = (decl["addressed_member_state"] or arrival_country
@@ -74,11 +74,8 @@ def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing_short: str,
     _party_into(d["declarant"], config.declarant)
     if config.representative is not None:
         _party_into(d["representative"], config.representative)
-    prefix = doc.split("-")[0] if "-" in doc else doc[:3]
-    master_doc = str(d["master"]["document_number"] or "")
-    if master_doc:
-        prefix = master_doc.split("-")[0] if "-" in master_doc else master_doc[:3]
-    carrier = config.carrier_for(prefix)
+    awb = str(d["master"]["document_number"] or doc)
+    carrier = config.carrier_for(awb.split("-")[0] if "-" in awb else awb[:3])
     if carrier is not None:
         _party_into(d["carrier"], carrier)
     if t["customs_office_first_entry"] is None and t["arrival_airport"] and arrival_country:
