@@ -5,13 +5,12 @@ from ._batch import (
     Filing,
     Reject,
     TranslateOptions,
-    translate,
     translate_bytes,
     translate_messages,
 )
 from ._inputs import iter_input_files, read_file, read_messages
 from ._output import BatchWriter, summarise, write_batch
-from ._stream import iter_pieces, translate_to_folder
+from ._stream import iter_pieces, translate, translate_to_folder
 
 __all__ = [
     "BatchResult",

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -31,7 +30,7 @@ from ..readers.cargoimp import reassemble
 from ..render import FILINGS, Renderer, RenderError, normalise_filing_code
 from ..validate import SchemaSet, check_schema
 from ..validate.rules import RuleConfig, check_rules
-from ._inputs import iter_input_files, read_file, read_messages
+from ._inputs import read_messages
 from ._site import apply_site_data
 
 
@@ -288,27 +287,8 @@ def _run_frozen(batch: _Batch, messages: list[SourceMessage], result: BatchResul
 def translate_messages(messages: list[SourceMessage],
                        options: TranslateOptions | None = None) -> BatchResult:
     """Translate already-read messages (the API under ``translate``)."""
-    batch = _Batch(options or TranslateOptions())
     result = BatchResult()
-    start = time.perf_counter()
-    _run_frozen(batch, messages, result)
-    result.seconds = time.perf_counter() - start
-    return result
-
-
-def translate(paths: Iterable[str | Path],
-              options: TranslateOptions | None = None) -> BatchResult:
-    """Translate files and folders of legacy messages into ENS filings."""
-    opts = options or TranslateOptions()
-    batch = _Batch(opts)
-    result = BatchResult()
-    start = time.perf_counter()
-    messages: list[SourceMessage] = []
-    for path in iter_input_files(paths):
-        result.files_in += 1
-        messages.extend(read_file(path, max_bytes=batch.config.max_input_bytes))
-    _run_frozen(batch, messages, result)
-    result.seconds = time.perf_counter() - start
+    _run_frozen(_Batch(options or TranslateOptions()), messages, result)
     return result
 
 

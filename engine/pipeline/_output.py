@@ -39,13 +39,9 @@ class BatchWriter:
             self._filing(f)
         for rej in result.rejects:
             self._reject(rej)
-        c = self.counts
-        c["files_in"] += result.files_in
-        c["messages_in"] += result.messages_in
-        c["filings_written"] += len(result.filings)
-        c["messages_filed"] += result.filed_messages
-        c["messages_rejected"] += len(result.rejects)
-        c["messages_supporting"] += len(result.supporting)
+        for key, value in summarise(result).items():
+            if key in self.counts:
+                self.counts[key] += value
         self.seconds += result.seconds
 
     def _filing(self, f: Filing) -> None:
@@ -92,6 +88,7 @@ def write_batch(result: BatchResult, out: Path, *, lineage: bool = False) -> dic
 
 
 def summarise(result: BatchResult) -> dict[str, Any]:
+    """The counts of one result (the same keys as ``summary.json``)."""
     return {
         "files_in": result.files_in,
         "messages_in": result.messages_in,

@@ -85,6 +85,22 @@ def iter_message_pieces(paths: Iterable[str | Path], *, max_bytes: int,
             first = False
 
 
+def translate(paths: Iterable[str | Path],
+              options: TranslateOptions | None = None) -> BatchResult:
+    """Translate files and folders into an in-memory result (one window: every message is
+    joined with every other). For large inputs use :func:`translate_to_folder`."""
+    start = time.perf_counter()
+    batch = _Batch(options or TranslateOptions())
+    result = BatchResult()
+    messages: list[SourceMessage] = []
+    for msgs, new_file in iter_message_pieces(paths, max_bytes=batch.config.max_input_bytes):
+        result.files_in += int(new_file)
+        messages.extend(msgs)
+    _run_frozen(batch, messages, result)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
 def translate_to_folder(paths: Iterable[str | Path], out: Path,
                         options: TranslateOptions | None = None, *,
                         window: int = DEFAULT_WINDOW, lineage: bool = False,
