@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlparse
 from lxml import etree
 
 from ..diagnostics import ConfigError, Diagnostic, SourcePos, diag
+from ..xmlsafe import parse_xml_safely
 from ._schema_errors import ICS2_NAMESPACE, explain, short_name
 
 __all__ = ["MAX_ENS_XML_BYTES", "SchemaSet", "check_schema", "parse_ens_xml"]
@@ -33,17 +34,6 @@ MAX_ENS_XML_BYTES = 20 * 1024 * 1024
 _ROOT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 _MESSAGE_FILE = re.compile(r"IE[0-9A-Z]+")
 _NO_ROOT_DECLARATION = "No matching global declaration available for the validation root"
-# Prolog items allowed before a DOCTYPE: XML declaration / processing instructions, comments.
-_PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
-_DOCTYPE = re.compile(rb"\s*<!DOCTYPE", re.IGNORECASE)
-_PROLOG_SCAN_BYTES = 65536
-# Byte-order marks and XML-spec (appendix F) signatures of wide encodings, to scan their prolog.
-_WIDE_SIGNATURES = (
-    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
-    (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"),
-)
-_POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 
 
 def _packaged_folder() -> Path:
@@ -192,33 +182,6 @@ def _no_schema(root: Any, schemas: SchemaSet, source_name: str, why: str) -> Dia
 # hardened parsing of ENS XML
 # ----------------------------------------------------------------------------------------------
 
-_parsers = threading.local()
-
-
-def _ens_parser() -> Any:
-    """One hardened parser per thread (lxml parsers must not be shared between threads)."""
-    parser = getattr(_parsers, "parser", None)
-    if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False,
-            huge_tree=False, attribute_defaults=False, collect_ids=False)
-        _parsers.parser = parser
-    return parser
-
-
-def _starts_with_doctype(data: bytes) -> bool:
-    """Whether a DOCTYPE comes before the root element (checked on the bytes, before parsing)."""
-    head = data[:_PROLOG_SCAN_BYTES]
-    for signature, encoding in _WIDE_SIGNATURES:
-        if head.startswith(signature):
-            head = head.decode(encoding, "ignore").encode("utf-8")
-            break
-    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
-    while (m := _PROLOG_ITEM.match(head, pos)) is not None and m.end() > pos:
-        pos = m.end()
-    return _DOCTYPE.match(head, pos) is not None
-
-
 def parse_ens_xml(data: bytes, *, source_name: str = "",
                   max_bytes: int = MAX_ENS_XML_BYTES) -> tuple[Any, list[Diagnostic]]:
     """Parse ENS XML bytes with a hardened parser: ``(tree, [])`` or ``(None, [diagnostic])``.
@@ -227,32 +190,7 @@ def parse_ens_xml(data: bytes, *, source_name: str = "",
     ever read or expanded. Larger than ``max_bytes``: SRC002. Not well-formed: XSD001 with line
     and column. Never raises on bad input.
     """
-    source = SourcePos(file=source_name)
-    if len(data) > max_bytes:
-        return None, [diag("SRC002", f"ENS XML of {len(data)} bytes is larger than the limit",
-                           source=source, expected=f"at most {max_bytes} bytes",
-                           found=f"{len(data)} bytes")]
-    if _starts_with_doctype(data):
-        return None, [_refused(source)]
-    try:
-        tree = etree.ElementTree(etree.fromstring(data, _ens_parser()))
-    except etree.XMLSyntaxError as exc:
-        if "amplification" in str(exc.msg):  # libxml2's entity-bomb guard fired
-            return None, [_refused(source)]
-        line, column = exc.position if exc.position else (None, None)
-        reason = _POSITION_SUFFIX.sub("", str(exc.msg))
-        return None, [diag("XSD001", f"ENS XML is not well-formed: {reason}",
-                           source=SourcePos(file=source_name, line=line or None,
-                                            column=column or None),
-                           expected="well-formed XML", found=reason)]
-    except (etree.LxmlError, ValueError) as exc:
-        return None, [diag("XSD001", f"ENS XML could not be parsed: {exc}", source=source)]
-    info = tree.docinfo
-    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-        return None, [_refused(source)]  # e.g. a DOCTYPE the byte scan missed (UTF-16)
-    return tree, []
+    return parse_xml_safely(data, file=source_name, what="ENS XML", max_bytes=max_bytes,
+                            malformed_code="XSD001")
 
 
-def _refused(source: SourcePos) -> Diagnostic:
-    return diag("XML001", "ENS XML with a DOCTYPE (DTD or entity declarations) is refused",
-                source=source, expected="no DOCTYPE", found="<!DOCTYPE ...>")
