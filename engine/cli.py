@@ -7,6 +7,7 @@ Exit codes: 0 everything filed / valid, 1 some messages rejected / documents inv
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -41,7 +42,7 @@ def main() -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--mapping", "mappings", multiple=True, metavar="NAME|PATH",
               help="Mapping spec file(s) to use instead of the built-in ones.")
-@click.option("--filing", metavar="F20..F29|F32",
+@click.option("--filing", metavar="F20..F29|F32|N06",
               help="Filing type for every shipment (default: by shipment shape, see config).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out",
               show_default=True, help="Folder for filings (named by LRN) and rejects/.")
@@ -49,18 +50,22 @@ def main() -> None:
               help="Site configuration YAML (declarant, carriers, LRN scheme...).")
 @click.option("--diagnostics", "diag_format", type=click.Choice(["text", "json"]),
               default="text", show_default=True, help="How diagnostics are printed.")
+@click.option("--arrived-at", "arrived_at", type=click.DateTime(
+                  ["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
+              metavar="YYYY-MM-DDThh:mm[:ss]Z",
+              help="Actual arrival of the flight (UTC), for --filing N06 arrival notifications.")
 @click.option("--lineage", is_flag=True, help="Also write <LRN>.lineage.json per filing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.option("--window", type=click.IntRange(min=1), default=2_000, show_default=True,
               help="Messages joined and written together; memory depends on it, not on the "
                    "input size. A shipment's FWB, FHL/FZB and FFM must fall in one window.")
 def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: str | None,
-                  out_dir: str, config_path: str | None, diag_format: str, lineage: bool,
-                  quiet: bool, window: int) -> None:
+                  out_dir: str, config_path: str | None, diag_format: str,
+                  arrived_at: datetime | None, lineage: bool, quiet: bool, window: int) -> None:
     """Translate FILE|DIR... of legacy messages into ENS XML filings."""
     err = Console(stderr=True)
     if filing is not None and normalise_filing_code(filing) is None:
-        raise click.UsageError(f"unknown filing type {filing!r} (use F20..F29 or F32)")
+        raise click.UsageError(f"unknown filing type {filing!r} (use F20..F29, F32 or N06)")
     resolved = tuple(_resolve_mapping(m) for m in mappings)
     out = Console(stderr=diag_format == "json")
     any_rejected = False
@@ -79,8 +84,9 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
     try:
         config = load_config(config_path)
         summary = translate_to_folder(
-            inputs, Path(out_dir), TranslateOptions(config=config, filing=filing,
-                                                    mappings=resolved),
+            inputs, Path(out_dir), TranslateOptions(
+                config=config, filing=filing, mappings=resolved,
+                arrived_at=None if arrived_at is None else arrived_at.replace(tzinfo=UTC)),
             window=window, lineage=lineage, on_result=report)
     except (ConfigError, SpecError) as exc:
         err.print(f"ensgate: {exc}", markup=False)

@@ -47,6 +47,8 @@ class EnsgateConfig:
     ledger: str | None = None
     postcode_optional_countries: frozenset[str] = frozenset()
     max_input_bytes: int = 1 << 30
+    supplementary_declarant: str | None = None  # EORI lodging the house data of IE3F21 filings
+    arrival_notifier: PartyConfig | None = None  # person notifying the arrival (IE3N06)
     source: str = "<defaults>"
 
     def carrier_for(self, awb_prefix: str) -> PartyConfig | None:
@@ -117,6 +119,8 @@ def load_config(path: str | Path | None = None, *,
     raw = _merge(raw, _env_overrides(os.environ if environ is None else environ))
     lrn = raw.get("lrn") or {}
     rep = raw.get("representative")
+    notifier = raw.get("arrival_notifier")
+    supplementary = raw.get("supplementary_declarant")
     try:
         return EnsgateConfig(
             declarant=_party(raw.get("declarant"), "declarant"),
@@ -130,6 +134,8 @@ def load_config(path: str | Path | None = None, *,
             ledger=raw.get("ledger"),
             postcode_optional_countries=frozenset(raw.get("postcode_optional_countries") or ()),
             max_input_bytes=int(raw.get("max_input_bytes", 1 << 30)),
+            supplementary_declarant=None if not supplementary else str(supplementary),
+            arrival_notifier=None if not notifier else _party(notifier, "arrival_notifier"),
             source=source,
         )
     except (TypeError, ValueError) as exc:

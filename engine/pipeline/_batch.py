@@ -45,6 +45,7 @@ class TranslateOptions:
     mappings: tuple[str, ...] = ()
     issued: datetime | None = None
     today: str | None = None
+    arrived_at: datetime | None = None  # actual arrival for IE3N06 (legacy feeds lack it)
     ledger: FilingLedger | None = None
     schemas: SchemaSet | None = None
     renderer: Renderer | None = None
@@ -101,6 +102,10 @@ class _Batch:
         self.config = options.config or load_config()
         self.issued = (options.issued or datetime.now(UTC)).astimezone(UTC)
         self.today = options.today or self.issued.date().isoformat()
+        arrived = options.arrived_at
+        if arrived is not None and arrived.tzinfo is None:
+            arrived = arrived.replace(tzinfo=UTC)  # a time without zone is read as UTC
+        self.arrived_at = None if arrived is None else arrived.astimezone(UTC)
         self.specs: tuple[MappingSpec, ...] = (
             tuple(load_spec(p) for p in options.mappings) if options.mappings
             else builtin_specs())
@@ -200,7 +205,7 @@ class _Batch:
         diags.extend(_missing_flight_data(ship, code))
         diags.extend(apply_site_data(ship, self.config, filing_short=info.short,
                                      specific_circumstance=info.specific_circumstance,
-                                     issued=self.issued))
+                                     issued=self.issued, arrived_at=self.arrived_at))
         try:
             text = self.renderer.render(code, ship.data)
         except RenderError as exc:

@@ -47,8 +47,10 @@ def make_lrn(config: EnsgateConfig, filing_short: str, document: str,
 
 
 def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing_short: str,
-                    specific_circumstance: str | None, issued: datetime) -> list[Diagnostic]:
-    """Fill the dataset of ``ship`` from the configuration; returns diagnostics."""
+                    specific_circumstance: str | None, issued: datetime,
+                    arrived_at: datetime | None = None) -> list[Diagnostic]:
+    """Fill the dataset of ``ship`` from the configuration (and, for an arrival notification,
+    the operator's arrival time); returns diagnostics."""
     out: list[Diagnostic] = []
     ref = RuleRef(spec=config.source, rule_id="site")
     d = ship.data
@@ -84,4 +86,61 @@ def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing_short: str,
     for path in ("declaration.lrn", "declaration.issue_date", "declarant",
                  "carrier", "transport.customs_office_first_entry"):
         ship.lineage.setdefault(path, Lineage(rule=ref, note="from the site configuration"))
+    if filing_short == "F21":
+        out.extend(_supplementary_declarant(ship, config, ref))
+    elif filing_short == "N06":
+        out.extend(_arrival(ship, config, ref, arrived_at))
+    return out
+
+
+def _supplementary_declarant(ship: Shipment, config: EnsgateConfig,
+                             ref: RuleRef) -> list[Diagnostic]:
+    """IE3F21 names who lodges the house-level data. Legacy messages do not say; the site
+    configuration does, else the master consignee (the deconsolidating forwarder) [I]."""
+    sup = ship.data["supplementary_declarant"]
+    if sup["identification"]:
+        return []
+    sup["filing_type"] = sup["filing_type"] or "2"  # R3051: only 2 is allowed
+    if config.supplementary_declarant:
+        sup["identification"] = config.supplementary_declarant
+        ship.lineage.setdefault("supplementary_declarant",
+                                Lineage(rule=ref, note="from the site configuration"))
+        return []
+    eori = ship.data["master"]["consignee"]["identification"]
+    if not eori:
+        return [diag("MAP003", "IE3F21 needs the supplementary declarant (who lodges the house "
+                     "data): set supplementary_declarant in the configuration",
+                     rule=ref, expected="supplementary_declarant (EORI)", found="nothing",
+                     xpath="/IE3F21/consignmentMasterLevel/supplementaryDeclarant")]
+    sup["identification"] = eori
+    ship.lineage.setdefault("supplementary_declarant", Lineage(
+        rule=ref, note="master consignee's EORI, as no supplementary_declarant is configured [I]"))
+    return [diag("MAP008", "supplementary declarant taken from the master consignee's EORI "
+                 "(set supplementary_declarant in the configuration to name another party)",
+                 rule=ref, found=eori,
+                 xpath="/IE3F21/consignmentMasterLevel/supplementaryDeclarant")]
+
+
+def _arrival(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
+             arrived_at: datetime | None) -> list[Diagnostic]:
+    """IE3N06 needs the actual arrival time (legacy feeds carry only the schedule) and the
+    person notifying the arrival (the configured notifier, else the declarant [I])."""
+    out: list[Diagnostic] = []
+    t = ship.data["transport"]
+    if not t["actual_arrival"]:
+        if arrived_at is None:
+            out.append(diag("MAP003", "IE3N06 needs the actual date and time of arrival: give it "
+                            "with --arrived-at (the legacy messages carry only the schedule)",
+                            rule=ref, expected="transport.actual_arrival", found="nothing",
+                            xpath="/IE3N06/activeBorderTransportMeans/actualDateAndTimeOfArrival"))
+        else:
+            t["actual_arrival"] = arrived_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            ship.lineage.setdefault("transport.actual_arrival",
+                                    Lineage(rule=ref, note="given by the operator (--arrived-at)"))
+    notifier = ship.data["arrival_notifier"]
+    if not notifier["identification"]:
+        _party_into(notifier, config.arrival_notifier or config.declarant)
+        ship.lineage.setdefault("arrival_notifier", Lineage(
+            rule=ref, note="from the site configuration" if config.arrival_notifier
+            else "the declarant notifies the arrival [I]"))
     return out

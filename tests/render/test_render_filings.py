@@ -17,11 +17,8 @@ NS = "urn:wco:datamodel:eu:ics2:2"
 Q = f"{{{NS}}}"
 N = {"e": NS}
 
-# Mandatory elements the dataset cannot fill (reported to the lead; see the template headers).
-KNOWN_GAPS = {
-    "IE3F21": "supplementaryDeclarant",
-    "IE3N06": "actualDateAndTimeOfArrival",
-}
+# Mandatory elements the dataset cannot fill (see the template headers): none left.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def render(renderer: Renderer, code: str, dataset: dict[str, Any]) -> etree._Element:
@@ -99,6 +96,21 @@ def test_master_only_filing_has_no_house_level(renderer: Renderer, consol: dict[
     root = render(renderer, "IE3F21", consol)
     assert root.find(f".//{Q}consignmentHouseLevel") is None
     assert len(root.findall(f"{Q}consignmentMasterLevel/{Q}goodsItem")) == 2
+    sup = root.find(f"{Q}consignmentMasterLevel/{Q}supplementaryDeclarant")
+    assert sup is not None
+    assert [(etree.QName(c).localname, c.text) for c in sup] == [
+        ("identificationNumber", "NL123456789"), ("supplementaryFilingType", "2")]
+
+
+def test_arrival_notification_carries_actual_arrival_and_notifier(
+        renderer: Renderer, consol: dict[str, Any]) -> None:
+    root = render(renderer, "IE3N06", consol)
+    assert root.xpath("e:activeBorderTransportMeans/e:actualDateAndTimeOfArrival/e:DateTime/"
+                      "text()", namespaces=N) == ["2026-03-15T05:52:00Z"]
+    person = root.find(f"{Q}personNotifyingTheArrival")
+    assert person is not None
+    assert [etree.QName(c).localname for c in person] == ["identificationNumber", "communication"]
+    assert person.findtext(f"{Q}identificationNumber") == "NL987654321"
 
 
 @pytest.mark.parametrize("code", ["IE3F22", "IE3F24", "IE3F25", "IE3F26"])
