@@ -1,0 +1,185 @@
+"""From a message's segments to the source tree: groups nested, qualifiers resolved.
+
+Every segment becomes a record (``RECORD_NAMES``) with its fields; qualified segments also set
+named fields on the record that owns them (``RFF+AWB`` -> ``awb`` on the consignment). Every
+field keeps the position of its element: segment index, byte offset, line and column.
+"""
+
+from __future__ import annotations
+
+from ...diagnostics import SourcePos
+from .._source import SourceNode
+from . import _layout as L
+from ._lexer import Segment
+from ._syntax import Delimiters
+
+
+class Positions:
+    """Source positions of segments and of their elements."""
+
+    def __init__(self, text: str, delims: Delimiters, file: str, message: int,
+                 single_byte: bool) -> None:
+        self.text = text
+        self.d = delims
+        self.file = file
+        self.message = message
+        self.single_byte = single_byte
+
+    def segment(self, seg: Segment) -> SourcePos:
+        return SourcePos(file=self.file, message=self.message, line=seg.line,
+                         column=seg.column, segment=seg.number, offset=seg.offset)
+
+    def elements(self, seg: Segment) -> list[ElementPos]:
+        """One position finder per element (index 0 is the tag)."""
+        body = self.text[seg.start:seg.end]
+        starts = [0]
+        rel, esep = self.d.release, self.d.element
+        if rel and rel in body:
+            i, n = 0, len(body)
+            while i < n:
+                ch = body[i]
+                if ch == rel:
+                    i += 2
+                    continue
+                if ch == esep:
+                    starts.append(i + 1)
+                i += 1
+        else:
+            acc = 0
+            for part in body.split(esep)[:-1]:
+                acc += len(part) + 1
+                starts.append(acc)
+        ends = [s - 1 for s in starts[1:]] + [len(body)]
+        return [ElementPos(self, seg, body, s, e) for s, e in zip(starts, ends, strict=True)]
+
+
+class ElementPos:
+    """Positions inside one element: the element itself, or one of its components."""
+
+    __slots__ = ("body", "end", "owner", "seg", "start")
+
+    def __init__(self, owner: Positions, seg: Segment, body: str, start: int, end: int) -> None:
+        self.owner, self.seg, self.body, self.start, self.end = owner, seg, body, start, end
+
+    def at(self, component: int = 0) -> SourcePos:
+        """Position of ``component`` (0-based) of this element."""
+        s = self.start
+        if component:
+            d = self.owner.d
+            i, n, seen = self.start, self.end, 0
+            while i < n:
+                ch = self.body[i]
+                if d.release and ch == d.release:
+                    i += 2
+                    continue
+                if ch == d.component:
+                    seen += 1
+                    if seen == component:
+                        s = i + 1
+                        break
+                i += 1
+        o = self.owner
+        delta = s if o.single_byte else len(self.body[:s].encode("utf-8"))
+        return SourcePos(file=o.file, message=o.message, line=self.seg.line,
+                         column=self.seg.column + s, segment=self.seg.number,
+                         offset=self.seg.offset + delta)
+
+
+def _record(seg: Segment, pos: Positions) -> tuple[SourceNode, list[ElementPos]]:
+    eps = pos.elements(seg)
+    node = SourceNode(L.RECORD_NAMES.get(seg.tag, seg.tag.lower()), eps[0].at())
+    layout = L.FIELDS.get(seg.tag)
+    if layout is None:
+        # A segment the reader has no layout for: generic fields e<n> / e<n>_<m> (1-based).
+        for e in range(len(seg.elements)):
+            for c, text in enumerate(seg.components(e)):
+                if text:
+                    node.set(f"e{e + 1}" if c == 0 else f"e{e + 1}_{c + 1}", text,
+                             eps[e + 1].at(c))
+        return node, eps
+    for name, e, c in layout:
+        text = seg.get(e, c)
+        if text:
+            node.set(name, text, eps[e + 1].at(c))
+    for child, e in L.LINES.get(seg.tag, ()):
+        if e < len(seg.elements):
+            for c, text in enumerate(seg.components(e)):
+                if text:
+                    at = eps[e + 1].at(c)
+                    node.add(SourceNode(child, at)).set("text", text, at)
+    return node, eps
+
+
+def _qualified(owner: SourceNode, seg: Segment, node: SourceNode,
+               eps: list[ElementPos]) -> None:
+    """Name what a qualified segment means on the record that owns it."""
+    tag = seg.tag
+    if tag == "RFF":
+        name = L.RFF_FIELDS.get(seg.get(0, 0))
+        if name and name not in owner.fields and seg.get(0, 1):
+            owner.set(name, seg.get(0, 1), eps[1].at(1))
+    elif tag == "LOC":
+        name = L.LOC_FIELDS.get(seg.get(0, 0))
+        if name and name not in owner.fields and seg.get(1, 0):
+            owner.set(name, seg.get(1, 0), eps[2].at(0))
+    elif tag == "DTM":
+        name = L.DTM_FIELDS.get(seg.get(0, 0))
+        if name and name not in owner.fields and seg.get(0, 1):
+            owner.set(name, seg.get(0, 1), eps[1].at(1))
+            if seg.get(0, 2):
+                owner.set(name + "_format", seg.get(0, 2), eps[1].at(2))
+    elif tag == "MEA":
+        pair = L.MEA_FIELDS.get((seg.get(0, 0), seg.get(1, 0)))
+        if pair and pair[0] not in owner.fields and seg.get(2, 1):
+            owner.set(pair[0], seg.get(2, 1), eps[3].at(1))
+            if pair[1] and seg.get(2, 0):
+                owner.set(pair[1], seg.get(2, 0), eps[3].at(0))
+    elif tag == "CNT":
+        pair = L.CNT_FIELDS.get(seg.get(0, 0))
+        if pair and pair[0] not in owner.fields and seg.get(0, 1):
+            owner.set(pair[0], seg.get(0, 1), eps[1].at(1))
+            if pair[1] and seg.get(0, 2):
+                owner.set(pair[1], seg.get(0, 2), eps[1].at(2))
+    elif tag == "FTX":
+        child = L.FTX_CHILDREN.get(seg.get(0, 0))
+        if child:
+            for line in node.all("text"):
+                owner.add(SourceNode(child, line.pos)).set("text", line.fields["text"].text,
+                                                           line.fields["text"].pos)
+    elif tag == "PIA":
+        # Every C212 with item type HS gives an ``hs[] -> code`` on the owner (goods item).
+        for e in range(1, len(seg.elements)):
+            if seg.get(e, 1) in ("HS", "CN", "CG") and seg.get(e, 0):
+                at = eps[e + 1].at(0)
+                owner.add(SourceNode("hs", at)).set("code", seg.get(e, 0), at)
+    elif tag == "COM":
+        if seg.get(0, 1) and seg.get(0, 0):
+            owner.set("contact_" + seg.get(0, 1).lower(), seg.get(0, 0), eps[1].at(0))
+    elif tag == "CTA" and seg.get(1, 1):
+        owner.set("contact_name", seg.get(1, 1), eps[2].at(1))
+
+
+def build_tree(kind: str, segments: list[Segment], pos: Positions,
+               root: SourceNode) -> SourceNode:
+    """Attach the message's segments (UNH and UNT excluded) under ``root`` by segment group."""
+    groups = L.GROUPS[kind]
+    stack: list[tuple[str, SourceNode]] = [("", root)]
+    for seg in segments:
+        tag = seg.tag
+        level = len(stack) - 1
+        while level > 0 and tag not in groups.get(stack[level][0], ()):
+            level -= 1
+        if level == 0 and tag not in groups[""]:
+            level = len(stack) - 1  # unknown here: keep it with the innermost group [I]
+        del stack[level + 1:]
+        owner = stack[-1][1]
+        node, eps = _record(seg, pos)
+        if tag == "NAD":
+            role = L.PARTY_ROLES.get(seg.get(0, 0))
+            if role is not None:
+                node.tag = role
+        owner.add(node)
+        _qualified(owner, seg, node, eps)
+        if tag in L.TRIGGERS:
+            stack.append((tag, node))
+    return root
