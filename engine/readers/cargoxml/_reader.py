@@ -1,0 +1,283 @@
+"""The public entry points: read a file's bytes into Cargo-XML messages, and sniff a head.
+
+One file normally holds one document. Several documents concatenated in one file are
+accepted when each begins with its own XML declaration (``<?xml ...?>``), as batch exports
+write them; they become messages 0, 1, ... of the file with lines counted in the whole file.
+Text after the root element that is not a new document is cut off with a CXM011 warning.
+Parsing is hardened (``ensgate.xmlsafe``): a DOCTYPE (so any entity, XXE or entity bomb) is
+refused with XML001 before anything is expanded.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import replace
+from typing import Any
+
+from ...diagnostics import Diagnostic, Severity, SourcePos, diag
+from ...xmlsafe import DEFAULT_MAX_XML_BYTES, parse_xml_safely
+from .._source import SourceField, SourceMessage, SourceNode
+from ._build import WalkContext, split_tag, walk
+from ._layouts import MESSAGE
+from ._names import BY_ROOT, DATAMODEL_NS, FORMAT, IATA_NS, KINDS, MessageKind
+
+_DECL = re.compile(rb"<\?xml[\s?]")
+_AWB = re.compile(r"^(\d{3})[- ]?(\d{8})$")
+_EXTRA = "Extra content at the end of the document"
+_RAW_LIMIT = 200_000
+
+
+def read_cargoxml(data: bytes, *, file: str = "",
+                  max_bytes: int = DEFAULT_MAX_XML_BYTES) -> list[SourceMessage]:
+    """Every Cargo-XML document in ``data`` as a :class:`SourceMessage`.
+
+    Bad data never raises: a document that cannot be used still gives one message with its
+    diagnostics (CXM0xx, XML001, SRC002), so the batch accounting stays exact.
+    The cyclic garbage collector is paused while a file is read (as the Cargo-IMP reader
+    does): source trees hold no reference cycles, and its passes cost more than the walk.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        out: list[SourceMessage] = []
+        for index, (chunk, line_offset) in enumerate(_documents(data)):
+            try:
+                out.append(_read_one(chunk, file, index, line_offset, max_bytes))
+            except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
+                pos = SourcePos(file=file, message=index, line=line_offset + 1)
+                out.append(_reject(chunk, file, index, line_offset,
+                                   [diag("RUN001", source=pos, found=repr(exc))]))
+        return out
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _documents(data: bytes) -> list[tuple[bytes, int]]:
+    starts = [m.start() for m in _DECL.finditer(data)]
+    if len(starts) < 2:
+        return [(data, 0)]
+    cuts = [0, *starts[1:]]
+    out = []
+    lines = 0
+    for a, b in zip(cuts, [*cuts[1:], len(data)], strict=True):
+        chunk = data[a:b]
+        out.append((chunk, lines))
+        lines += chunk.count(b"\n")
+    return out
+
+
+def _shift(diags: list[Diagnostic], lines: int) -> list[Diagnostic]:
+    if not lines:
+        return diags
+    return [replace(d, source=replace(d.source, line=d.source.line + lines))
+            if d.source is not None and d.source.line is not None else d for d in diags]
+
+
+def _parse(chunk: bytes, file: str, index: int, line_offset: int,
+           max_bytes: int) -> tuple[Any, list[Diagnostic]]:
+    tree, diags = parse_xml_safely(chunk, file=file, what="Cargo-XML document",
+                                   max_bytes=max_bytes, malformed_code="CXM001", message=index)
+    if tree is None and diags and _EXTRA in diags[0].message and diags[0].source is not None:
+        # Trailing transport noise (``NNNN``, a second root without a declaration...): keep
+        # the first document, say what was dropped.
+        src = diags[0].source
+        cut = _offset(chunk, src.line or 1, src.column or 1)
+        tree, _again = parse_xml_safely(chunk[:cut], file=file, what="Cargo-XML document",
+                                       max_bytes=max_bytes, malformed_code="CXM001",
+                                       message=index)
+        if tree is not None:
+            return tree, _shift([diag(
+                "CXM011", source=SourcePos(file=file, message=index, line=src.line,
+                                           column=src.column),
+                expected="end of file after the root element",
+                found=repr(chunk[cut:cut + 40].decode("utf-8", "replace")))], line_offset)
+    return tree, _shift(diags, line_offset)
+
+
+def _offset(chunk: bytes, line: int, column: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        nxt = chunk.find(b"\n", pos)
+        if nxt < 0:
+            return len(chunk)
+        pos = nxt + 1
+    return min(len(chunk), pos + max(column - 1, 0))
+
+
+def _raw(chunk: bytes, encoding: str | None = None) -> str:
+    """The document as text for the rejects folder, in its declared encoding when known."""
+    try:
+        return chunk[:_RAW_LIMIT].decode(encoding or "utf-8", "replace")
+    except LookupError:  # an encoding name Python does not know
+        return chunk[:_RAW_LIMIT].decode("utf-8", "replace")
+
+
+def _reject(chunk: bytes, file: str, index: int, line_offset: int, diags: list[Diagnostic],
+            kind: str = "", version: str = "") -> SourceMessage:
+    pos = SourcePos(file=file, message=index, line=line_offset + 1)
+    return SourceMessage(format=FORMAT, kind=kind, version=version, file=file, index=index,
+                         first_line=line_offset + 1, raw=_raw(chunk),
+                         root=SourceNode(kind or "document", pos), diagnostics=diags,
+                         is_ens_input=False)
+
+
+def _kind_of(ns: str, local: str) -> tuple[MessageKind | None, list[Diagnostic], bool]:
+    """(message kind, diagnostics, usable) from the root element's namespace and name."""
+    mk = BY_ROOT.get(local)
+    m = IATA_NS.match(ns)
+    if mk is None:
+        return None, [], False
+    if ns == mk.namespace:
+        return mk, [], True
+    expected = mk.namespace
+    if ns == "":
+        return mk, [diag("CXM003", f"root element {local} has no namespace; read as {mk.kind}",
+                         expected=expected, found="no namespace")], True
+    if m is not None and mk.namespace.startswith(f"iata:{m.group(1)}:"):
+        return mk, [diag("CXM003", f"root namespace {ns!r} is of an unknown version; read as "
+                         f"{mk.kind} {expected}", expected=expected, found=ns)], True
+    return mk, [diag("CXM002", f"root element {local} is in namespace {ns!r}, not the "
+                     f"Cargo-XML {mk.kind} namespace", expected=expected, found=ns)], False
+
+
+def _read_one(chunk: bytes, file: str, index: int, line_offset: int,
+              max_bytes: int) -> SourceMessage:
+    tree, diags = _parse(chunk, file, index, line_offset, max_bytes)
+    if tree is None:
+        return _reject(chunk, file, index, line_offset, diags)
+    el = tree.getroot()
+    ns, local = split_tag(el.tag)
+    root_pos = SourcePos(file=file, message=index, line=(el.sourceline or 1) + line_offset,
+                         xpath=f"/{local}")
+    mk, kdiags, usable = _kind_of(ns, local)
+    for d in kdiags:
+        diags.append(replace(d, source=root_pos))
+    if mk is None:
+        if IATA_NS.match(ns) and ns != DATAMODEL_NS:
+            diags.append(diag("CXM004", f"Cargo-XML message {local} ({ns}) is not an ENS input",
+                              source=root_pos, found=f"{{{ns}}}{local}",
+                              expected=", ".join(k.root for k in KINDS if k.ens_input)))
+            return _reject(chunk, file, index, line_offset, diags, kind=local)
+        diags.append(diag("CXM002", source=root_pos, found=f"{{{ns}}}{local}" if ns else local,
+                          expected="Waybill, HouseWaybill, HouseManifest or FlightManifest "
+                          "in an iata: namespace"))
+        return _reject(chunk, file, index, line_offset, diags)
+    if not usable:
+        return _reject(chunk, file, index, line_offset, diags)
+    if not mk.ens_input:
+        diags.append(diag("CXM004", f"{mk.kind} ({mk.root}) is not an ENS input",
+                          source=root_pos, found=mk.kind))
+        return _reject(chunk, file, index, line_offset, diags, kind=mk.kind)
+
+    root = SourceNode(mk.kind, root_pos)
+    ctx = WalkContext(file=file, index=index, line_offset=line_offset, root_ns=ns)
+    walk(el, root, MESSAGE, f"/{local}", ctx)
+    diags.extend(ctx.diagnostics())
+    version = _check_header(root, mk, root_pos, diags)
+    key = _key(root, mk, root_pos, diags)
+    return SourceMessage(format=FORMAT, kind=mk.kind, version=version, file=file, index=index,
+                         first_line=line_offset + 1, raw=_raw(chunk, tree.docinfo.encoding),
+                         root=root,
+                         diagnostics=diags, key=key)
+
+
+def _check_header(root: SourceNode, mk: MessageKind, root_pos: SourcePos,
+                  diags: list[Diagnostic]) -> str:
+    header = root.child("header")
+    if header is None:
+        diags.append(diag("CXM006", "MessageHeaderDocument missing: version unknown",
+                          source=root_pos, expected="MessageHeaderDocument/VersionID",
+                          found="nothing"))
+        return ""
+    version = header.fields.get("version")
+    if version is None:
+        diags.append(diag("CXM006", source=header.pos, expected="VersionID 3.00 or later",
+                          found="nothing"))
+    else:
+        try:
+            too_old = float(version.text) < 3
+        except ValueError:
+            too_old = True
+        if too_old:
+            diags.append(diag("CXM006", f"VersionID {version.text!r} is not 3.00 or later",
+                              source=version.pos, expected="3.00 or later", found=version.text))
+    code = header.fields.get("type_code")
+    if code is not None and mk.type_codes and code.text not in mk.type_codes:
+        other = [k.kind for k in KINDS if code.text in k.type_codes]
+        # an error only where both codes are seen in instances (XFWB 740/741, XFZB 703);
+        # the XFHL/XFFM codes are inferred, so a disagreement there is only a warning [I]
+        sev = Severity.ERROR if mk.codes_verified and any(
+            k.codes_verified for k in KINDS if k.kind in other) else Severity.WARNING
+        diags.append(diag("CXM005", f"TypeCode {code.text} does not fit {mk.root} ({mk.kind})"
+                          + (f"; it is the code of {'/'.join(other)}" if other else ""),
+                          severity=sev, source=code.pos, found=code.text,
+                          expected=" or ".join(sorted(mk.type_codes))))
+    return "" if version is None else version.text
+
+
+def _awb_field(root: SourceNode, kind: str) -> SourceField | None:
+    """The master AWB: the candidates of the message kind in order; the first that has the
+    AWB form wins, else the first present (producers differ on where they put it) [I]."""
+    cons = root.child("consignment")
+    business = root.child("business")
+    candidates = [cons.fields.get("awb") if cons is not None else None]
+    if kind == "XFWB":
+        candidates.insert(0, business.fields.get("id") if business is not None else None)
+    if cons is not None:
+        candidates.append(cons.fields.get("id"))  # some senders: MasterConsignment/ID [I]
+    present = [c for c in candidates if c is not None]
+    for c in present:
+        if _AWB.match(c.text):
+            return c
+    return present[0] if present and present[0] is not candidates[-1] else None
+
+
+def _key(root: SourceNode, mk: MessageKind, root_pos: SourcePos,
+         diags: list[Diagnostic]) -> str:
+    if mk.kind == "XFFM":
+        return _flight_key(root, root_pos, diags)
+    cons = root.child("consignment")
+    if cons is None:
+        diags.append(diag("CXM010", "MasterConsignment missing", source=root_pos,
+                          expected="MasterConsignment", found="nothing"))
+    elif mk.kind in ("XFZB", "XFHL") and not cons.all("house"):
+        diags.append(diag("CXM010", f"{mk.kind} has no IncludedHouseConsignment",
+                          source=cons.pos, expected="IncludedHouseConsignment",
+                          found="nothing"))
+    awb = _awb_field(root, mk.kind)
+    if awb is None:
+        where = ("BusinessHeaderDocument/ID" if mk.kind == "XFWB"
+                 else "MasterConsignment/TransportContractDocument/ID")
+        diags.append(diag("CXM007", source=cons.pos if cons is not None else root_pos,
+                          expected=where, found="nothing"))
+        return ""
+    root.fields["awb"] = awb
+    m = _AWB.match(awb.text)
+    if m is None:
+        diags.append(diag("CXM008", f"AWB number {awb.text!r} is not ppp-ssssssss",
+                          source=awb.pos, expected="3-digit prefix, 8-digit serial",
+                          found=awb.text))
+        return awb.text
+    serial = m.group(2)
+    if int(serial[:7]) % 7 != int(serial[7]):
+        diags.append(diag("CXM008", f"AWB serial {serial} fails the modulus-7 check digit",
+                          source=awb.pos, expected=str(int(serial[:7]) % 7),
+                          found=serial[7]))
+    return f"{m.group(1)}-{serial}"
+
+
+def _flight_key(root: SourceNode, root_pos: SourcePos, diags: list[Diagnostic]) -> str:
+    flight = root.child("flight")
+    number = flight.fields.get("flight") if flight is not None else None
+    if flight is None or number is None:
+        diags.append(diag("CXM010", "flight number missing",
+                          source=flight.pos if flight is not None else root_pos,
+                          expected="LogisticsTransportMovement/ID", found="nothing"))
+        return ""
+    when = flight.value("departure_time") or flight.value("departure_scheduled") or ""
+    return f"{number.text}/{when[:10]}/{flight.value('departure_airport') or ''}"
+
+
