@@ -1,0 +1,29 @@
+"""Exceptions of the sealing layer: one base, one subclass per kind of failure.
+
+The text of every exception is an operator message (what is wrong, where); it never carries a
+password, a key or other secret material.
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import EnsgateError
+
+
+class SealError(EnsgateError):
+    """Base of every sealing / verification failure."""
+
+
+class EnvelopeError(SealError):
+    """The SOAP/ebMS3 structure, a header value or the MIME packaging is not as the ICD requires."""
+
+
+class SignatureError(SealError):
+    """A signature is missing or invalid, a digest does not match, a signed part was tampered."""
+
+
+class CertificateError(SealError):
+    """A certificate or key is unusable: untrusted chain, expired, not yet valid, wrong usage."""
+
+
+class ReceiptMismatchError(SealError):
+    """An NRR receipt does not acknowledge the message we sent (ids or digests differ)."""

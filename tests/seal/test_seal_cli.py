@@ -1,0 +1,86 @@
+"""``ensgate certs demo|check`` and ``ensgate seal``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from ensgate.cli import main
+from ensgate.config import load_config
+from ensgate.seal import WireMessage, load_trust, verify_message
+
+FILES = ["ca.pem", "intermediate.pem", "README.md"] + [
+    f"{stem}{ext}" for stem in ("seal", "tls-client", "tls-server", "customs-seal")
+    for ext in (".pem", ".key.pem", ".p12")]
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "demo"
+    res = CliRunner().invoke(main, ["certs", "demo", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_certs_demo_writes_the_layout(demo_dir: Path) -> None:
+    assert sorted(p.name for p in demo_dir.iterdir()) == sorted(FILES)
+    readme = (demo_dir / "README.md").read_text()
+    for name in ("ca.pem", "seal.p12", "tls-client", "tls-server", "customs-seal", "`demo`",
+                 load_config().declarant.eori):
+        assert name in readme
+
+
+def test_certs_check(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    monkeypatch.setenv("ENSGATE_CERT_PASSWORD", "demo")
+    ok = runner.invoke(main, ["certs", "check", str(demo_dir / "seal.p12"),
+                              "--trust", str(demo_dir / "ca.pem")])
+    assert ok.exit_code == 0, ok.output
+    assert "organizationIdentifier" in ok.output and "OK" in ok.output
+    other = runner.invoke(main, ["certs", "check", str(demo_dir / "seal.p12"), "--trust",
+                                 str(demo_dir / "ca.pem"), "--eori", "FR123456789"])
+    assert other.exit_code == 1 and "does not name EORI FR123456789" in other.output
+    monkeypatch.setenv("ENSGATE_CERT_PASSWORD", "Wr0ngSecretValue")
+    bad = runner.invoke(main, ["certs", "check", str(demo_dir / "seal.p12")])
+    assert bad.exit_code == 2 and "wrong password" in bad.output
+    assert "Wr0ngSecretValue" not in bad.output
+
+
+def test_seal_writes_the_wire_message(demo_dir: Path, ens_xml: bytes, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENSGATE_CERT_PASSWORD", "demo")
+    src = tmp_path / "ens.xml"
+    src.write_bytes(ens_xml)
+    out = tmp_path / "msg.as4"
+    res = CliRunner().invoke(main, ["seal", str(src), "--certs", str(demo_dir),
+                                    "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    raw = out.read_bytes()
+    head, _, _ = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"Content-Type: multipart/related;") and b"\n" not in head
+    wire = WireMessage.from_bytes(raw)
+    got = verify_message(wire.content_type, wire.body, trust=load_trust(demo_dir / "ca.pem"))
+    assert got.header is not None
+    root_name = etree.QName(etree.fromstring(ens_xml)).localname
+    assert got.header.action == root_name
+    assert got.header.sender.party_id == load_config().declarant.eori
+    assert got.payloads[0].data == ens_xml
+
+
+def test_seal_option_party_and_bad_input(demo_dir: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENSGATE_CERT_PASSWORD", "demo")
+    src = tmp_path / "bad.xml"
+    src.write_bytes(b"<IE3F26><unclosed></IE3F26>")
+    res = CliRunner().invoke(main, ["seal", str(src), "--certs", str(demo_dir),
+                                    "--out", str(tmp_path / "x")])
+    assert res.exit_code == 1 and not (tmp_path / "x").exists()
+    src.write_bytes(b"<IE3F26 xmlns='urn:x'/>")
+    res = CliRunner().invoke(main, ["seal", str(src), "--identity",
+                                    str(demo_dir / "seal.pem"), "--key",
+                                    str(demo_dir / "seal.key.pem"), "--party-id", "bad id",
+                                    "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "party id" in res.output
