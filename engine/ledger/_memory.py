@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable
 from datetime import datetime
 
-from ._protocol import normalise_document, normalise_party, utc_instant
+from ._protocol import AnswerRecord, normalise_document, normalise_party, utc_instant
 
 
 class InMemoryLedger:
@@ -16,6 +16,7 @@ class InMemoryLedger:
         self._lock = threading.Lock()
         self._lrns: dict[tuple[str, str], datetime] = {}
         self._documents: dict[tuple[str, str], list[datetime]] = {}
+        self._answers: dict[tuple[str, str], list[AnswerRecord]] = {}
 
     def lrn_used(self, declarant: str, lrn: str) -> bool:
         with self._lock:
@@ -44,3 +45,16 @@ class InMemoryLedger:
                 return bool(times)
             floor = utc_instant(since)
             return any(t >= floor for t in times)
+
+    def record_answer(self, declarant: str, lrn: str, message_type: str, mrn: str | None,
+                      received_at: datetime) -> None:
+        party, key = normalise_party(declarant), lrn.strip()
+        record = AnswerRecord(declarant=party, lrn=key, message_type=message_type, mrn=mrn,
+                              received_at=utc_instant(received_at))
+        with self._lock:
+            self._answers.setdefault((party, key), []).append(record)
+
+    def answers_for(self, declarant: str, lrn: str) -> list[AnswerRecord]:
+        with self._lock:
+            found = list(self._answers.get((normalise_party(declarant), lrn.strip()), []))
+        return sorted(found, key=lambda r: r.received_at)  # stable: same instant keeps order

@@ -10,6 +10,7 @@ not stated in any source read, so an LRN once recorded stays used.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
@@ -32,6 +33,34 @@ class FilingLedger(Protocol):
                       since: datetime | None = None) -> bool:
         """True if this declarant filed this transport document number (at or after
         ``since`` when given)."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerRecord:
+    """One customs answer about a filing: its message type (IE3R01, IE3N99 ...), the MRN it
+    carries (None for an IE3N99) and when it was received (UTC)."""
+
+    declarant: str
+    lrn: str
+    message_type: str
+    mrn: str | None
+    received_at: datetime
+
+
+@runtime_checkable
+class AnswerLedger(Protocol):
+    """Store of the customs answers per (declarant, LRN), kept beside the filings: who was
+    told what about which filing (the MRN of an IE3R01, a rejection, a referral). Separate
+    from :class:`FilingLedger` so that existing filing ledgers keep conforming."""
+
+    def record_answer(self, declarant: str, lrn: str, message_type: str, mrn: str | None,
+                      received_at: datetime) -> None:
+        """Record one answer (answers are never merged: the same answer twice is two rows)."""
+        ...
+
+    def answers_for(self, declarant: str, lrn: str) -> list[AnswerRecord]:
+        """The answers recorded for this filing, oldest first (empty when none)."""
         ...
 
 

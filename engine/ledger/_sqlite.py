@@ -10,10 +10,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from ._protocol import normalise_document, normalise_party, utc_instant
+from ._protocol import AnswerRecord, normalise_document, normalise_party, utc_instant
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS filings (
@@ -27,6 +27,13 @@ _SCHEMA = (
         lrn TEXT NOT NULL,
         filed_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS documents_key ON documents (declarant, number, filed_at)",
+    """CREATE TABLE IF NOT EXISTS answers (
+        declarant TEXT NOT NULL,
+        lrn TEXT NOT NULL,
+        message_type TEXT NOT NULL,
+        mrn TEXT,
+        received_at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS answers_key ON answers (declarant, lrn, received_at)",
 )
 
 
@@ -98,6 +105,32 @@ class SqliteLedger:
         with self._lock:
             row = self._db.execute(sql + " LIMIT 1", params).fetchone()
         return row is not None
+
+    def record_answer(self, declarant: str, lrn: str, message_type: str, mrn: str | None,
+                      received_at: datetime) -> None:
+        row = (normalise_party(declarant), lrn.strip(), message_type, mrn, _stamp(received_at))
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT INTO answers (declarant, lrn, message_type, mrn, received_at) "
+                    "VALUES (?, ?, ?, ?, ?)", row)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def answers_for(self, declarant: str, lrn: str) -> list[AnswerRecord]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT declarant, lrn, message_type, mrn, received_at FROM answers "
+                "WHERE declarant = ? AND lrn = ? ORDER BY received_at, rowid",
+                (normalise_party(declarant), lrn.strip()),
+            ).fetchall()
+        return [AnswerRecord(declarant=d, lrn=n, message_type=t, mrn=m,
+                             received_at=datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ")
+                             .replace(tzinfo=UTC))
+                for d, n, t, m, at in rows]
 
     def close(self) -> None:
         with self._lock:

@@ -451,5 +451,6 @@ def test_public_names() -> None:
     ledger = importlib.import_module("ensgate.ledger")
 
     assert {"check_rules", "RULES", "RuleConfig", "load_stopwords"} <= set(rules.__all__)
-    assert sorted(ledger.__all__) == ["FilingLedger", "InMemoryLedger", "SqliteLedger",
+    assert sorted(ledger.__all__) == ["AnswerLedger", "AnswerRecord", "FilingLedger",
+                                      "InMemoryLedger", "SqliteLedger",
                                       "normalise_document", "normalise_party"]

@@ -1,0 +1,85 @@
+"""MRN structure (R3004), the check character ([I] ISO 6346 style) and the generator."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime
+
+import pytest
+
+from ensgate.answers import MRN_PATTERN, MrnGenerator, is_valid_mrn, mrn_check_character
+from ensgate.answers._mrn import _VALUES
+
+WHEN = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+# ISO 6346 letter values as the standard tabulates them (A=10, multiples of 11 skipped).
+ISO6346 = dict(zip(string.ascii_uppercase,
+                   [10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23, 24, 25, 26, 27, 28, 29, 30,
+                    31, 32, 34, 35, 36, 37, 38], strict=True))
+
+
+def oracle(body: str) -> str:
+    """The check character computed from the published table, independently of the code."""
+    total = sum((int(ch) if ch.isdigit() else ISO6346[ch]) * 2 ** i for i, ch in enumerate(body))
+    return str(total % 11 % 10)
+
+
+def test_letter_values_are_the_iso6346_table() -> None:
+    assert {k: v for k, v in _VALUES.items() if k.isalpha()} == ISO6346
+
+
+def test_iso6346_published_container_example() -> None:
+    # The ISO 6346 worked example: container CSQU 305438 has check digit 3.
+    body = "CSQU305438"
+    total = sum(_VALUES[ch] << i for i, ch in enumerate(body))
+    assert total % 11 % 10 == 3
+
+
+@pytest.mark.parametrize("body", ["26BE0000000000ASF", "26BEIEQH524YNG5SF", "99DEZZZZZZZZZZZNF",
+                                  "00FR12345678901SF"])
+def test_check_character_matches_the_oracle(body: str) -> None:
+    assert mrn_check_character(body) == oracle(body)
+    assert is_valid_mrn(body + oracle(body))
+
+
+def test_generated_mrns_are_valid_and_unique() -> None:
+    gen = MrnGenerator(country="nl")
+    mrns = [gen.next(WHEN) for _ in range(2000)]
+    assert len(set(mrns)) == 2000
+    for mrn in mrns:
+        m = MRN_PATTERN.match(mrn)
+        assert m is not None and len(mrn) == 18
+        assert m.group(1) == "26" and m.group(2) == "NL"
+        assert m.group(4) == gen.trader_interface and m.group(5) == gen.procedure
+        assert mrn[17] == oracle(mrn[:17])
+
+
+def test_seed_makes_mrns_reproducible() -> None:
+    a = [MrnGenerator(seed=7).next(WHEN) for _ in range(3)]
+    assert a[0] == a[1] == a[2]
+    assert MrnGenerator(seed=8).next(WHEN) != a[0]
+
+
+def test_wrong_check_character_and_structure_are_refused() -> None:
+    good = MrnGenerator(seed=1).next(WHEN)
+    wrong = good[:17] + str((int(good[17]) + 1) % 10)
+    assert is_valid_mrn(good)
+    assert not is_valid_mrn(wrong)
+    assert is_valid_mrn(wrong, check=False)  # structure only, as the R3004 rule checks it
+    for bad in (good[:17], good + "0", good.lower(), "2XBE" + good[4:],
+                good[:15] + "1" + good[16:]):
+        assert not is_valid_mrn(bad, check=False), bad
+
+
+@pytest.mark.parametrize("kwargs", [{"country": "B"}, {"country": "B1"},
+                                    {"trader_interface": "s"}, {"procedure": "FF"}])
+def test_generator_refuses_bad_settings(kwargs: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        MrnGenerator(**kwargs)
+
+
+def test_check_character_refuses_bad_bodies() -> None:
+    with pytest.raises(ValueError):
+        mrn_check_character("26BE")
+    with pytest.raises(ValueError):
+        mrn_check_character("26BE00000000000-F")
