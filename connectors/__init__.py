@@ -21,6 +21,16 @@ from ._folder import FolderConnector
 register_connector("folder", FolderConnector)
 register_connector("mock", MockConnector)
 
+
+def _as4_connector(**settings: object) -> Connector:
+    """``as4``: imported on first use (it pulls in sealing, httpx and uvicorn)."""
+    from .as4 import As4Connector
+
+    return As4Connector(**settings)  # type: ignore[arg-type]
+
+
+register_connector("as4", _as4_connector)
+
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Connector",

@@ -1,0 +1,83 @@
+"""Read a certificate folder in the layout ``ensgate certs demo`` writes (see docs/as4.md).
+
+Trader side: ``seal`` (our eSeal), ``tls-client`` (two-way TLS), ``ca.pem`` (CAs trusted for
+the other side's TLS server and seals). Simulator side: ``customs-seal``, ``tls-server`` and
+the same ``ca.pem``. An identity is read from ``<stem>.pem`` + ``<stem>.key.pem`` when both
+exist, else from ``<stem>.p12`` (password from ``ENSGATE_CERT_PASSWORD``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from ...diagnostics import ConfigError
+from ...seal import SealIdentity, TrustStore, load_identity, load_trust
+from ._tls import TlsFiles
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndpointCerts:
+    """The certificates one end needs: seal identity, trust for the peer, TLS files."""
+
+    identity: SealIdentity
+    trust: TrustStore
+    tls: TlsFiles
+
+
+def _identity(folder: Path, stem: str) -> SealIdentity:
+    pem, key = folder / f"{stem}.pem", folder / f"{stem}.key.pem"
+    if pem.is_file() and key.is_file():
+        return load_identity(pem, key_path=key)
+    p12 = folder / f"{stem}.p12"
+    if p12.is_file():
+        return load_identity(p12)
+    raise ConfigError(f"{folder}: no {stem}.pem + {stem}.key.pem and no {stem}.p12")
+
+
+def _tls(folder: Path, stem: str) -> TlsFiles:
+    files = TlsFiles(ca_file=folder / "ca.pem", cert_file=folder / f"{stem}.pem",
+                     key_file=folder / f"{stem}.key.pem")
+    for p in (files.ca_file, files.cert_file, files.key_file):
+        if not p.is_file():
+            raise ConfigError(f"{folder}: missing {p.name} (two-way TLS needs it)")
+    return files
+
+
+def _load(folder: str | Path, seal_stem: str, tls_stem: str) -> EndpointCerts:
+    d = Path(folder)
+    if not d.is_dir():
+        raise ConfigError(f"certificate folder {d} does not exist (make one with "
+                          "`ensgate certs demo --out DIR`)")
+    return EndpointCerts(identity=_identity(d, seal_stem), trust=load_trust(d / "ca.pem"),
+                         tls=_tls(d, tls_stem))
+
+
+def trader_certs(folder: str | Path) -> EndpointCerts:
+    """The trader's end: ``seal``, ``tls-client``, ``ca.pem``."""
+    return _load(folder, "seal", "tls-client")
+
+
+def simulator_certs(folder: str | Path) -> EndpointCerts:
+    """The simulated trader interface: ``customs-seal``, ``tls-server``, ``ca.pem``."""
+    return _load(folder, "customs-seal", "tls-server")
+
+
+def inbound_certs(folder: str | Path) -> EndpointCerts:
+    """The trader's push-mode inbound endpoint: ``seal`` (signs receipts), ``tls-server``
+    [I: a real deployment uses its own server certificate; the demo folder has one]."""
+    return _load(folder, "seal", "tls-server")
+
+
+def party_id_of(certificate: x509.Certificate) -> str:
+    """The EORI named by a seal certificate (subject organizationIdentifier; a leading
+    ``EORI-`` is dropped [I: eIDAS seals write identifiers as ``<type><CC>-<id>``])."""
+    attrs = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_IDENTIFIER)
+    if not attrs:
+        raise ConfigError("the seal certificate names no organizationIdentifier; give the "
+                          "party id (EORI) explicitly")
+    value = str(attrs[0].value)
+    return value.removeprefix("EORI-").removeprefix("EORI")

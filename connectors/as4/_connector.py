@@ -1,0 +1,148 @@
+"""``As4Connector``: the ``as4`` connector, filing with the ICS2 trader interface over AS4.
+
+Chosen by name in configuration (``get_connector("as4", endpoint=..., certs=...)``). Submit
+pushes a sealed filing and returns once the NRR receipt is verified against what was sent; a
+refusal by the other side (ebMS error, bad receipt) is *reported* in the ``SubmitReceipt``,
+while an unreachable endpoint (after retries) raises :class:`As4TransportError`. Answers come
+back by pull (signed PullRequest on the party's MPC) or, in push mode, through an
+:class:`InboundEndpoint` the connector drains.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from ...answers import AnswerReadError, read_answer
+from ...seal import VerifiedMessage
+from .._base import Connector, InboundMessage, OutboundFiling, SubmitReceipt
+from ._certdir import party_id_of, trader_certs
+from ._client import As4Client, As4Settings, Submission
+from ._exceptions import As4ConnectorError, As4ErrorSignal, As4ReceiptError
+from ._inbound import InboundEndpoint
+from ._store import SentStore
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """A customs answer received over AS4, read far enough to report it."""
+
+    message_id: str
+    ref_to_message_id: str | None
+    action: str
+    lrn: str | None
+    mrn: str | None
+    errors: tuple[str, ...]
+    xml: bytes
+
+
+def read_pulled(message: VerifiedMessage) -> Answer:
+    """The business answer inside a pulled/pushed user message (first payload)."""
+    header = message.header
+    action = header.action if header is not None else ""
+    xml = message.payloads[0].data if message.payloads else b""
+    lrn = mrn = None
+    errors: tuple[str, ...] = ()
+    if xml:
+        try:
+            ans = read_answer(xml, source_name=message.message_id)
+        except AnswerReadError as exc:  # reported with the answer; the pull goes on
+            errors = (f"unreadable {action or 'answer'} payload: {exc}",)
+        else:
+            lrn, mrn = ans.lrn, ans.mrn
+            errors = tuple(f"{e.code} {e.text} at {e.pointer}".strip() for e in ans.errors)
+            action = action or ans.message_type
+    else:
+        errors = (f"{action or 'answer'} without payload",)
+    return Answer(message_id=message.message_id, ref_to_message_id=message.ref_to_message_id,
+                  action=action, lrn=lrn, mrn=mrn, errors=errors, xml=xml)
+
+
+class As4Connector(Connector):
+    """Files ENS messages over AS4 (push) and fetches answers (pull, or push-mode inbox)."""
+
+    name = "as4"
+
+    def __init__(self, *, endpoint: str | None = None, certs: str | Path | None = None,
+                 party_id: str | None = None, settings: As4Settings | None = None,
+                 store: SentStore | str | Path | None = None,
+                 inbound: InboundEndpoint | None = None,
+                 transport: httpx.BaseTransport | None = None,
+                 retries: int = 4, backoff: float = 1.0, timeout: float = 60.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if settings is None:
+            if endpoint is None or certs is None:
+                raise As4ConnectorError("the as4 connector needs endpoint and certs "
+                                        "(or ready settings)")
+            found = trader_certs(certs)
+            settings = As4Settings(
+                endpoint=endpoint, identity=found.identity, trust=found.trust, tls=found.tls,
+                party_id=party_id or party_id_of(found.identity.certificate),
+                retries=retries, backoff=backoff, timeout=timeout)
+        self.settings = settings
+        self.store = store if isinstance(store, SentStore) else SentStore(store or ":memory:")
+        self.inbound = inbound
+        self.client = As4Client(settings, transport=transport, sleep=sleep)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def send(self, filing: OutboundFiling) -> Submission:
+        """Push one filing; raises the AS4 exceptions (``submit`` reports them instead)."""
+        wire = self.client.seal(filing.xml, action=filing.message_type)
+        self.store.record_sent(message_id=wire.message_id, lrn=filing.lrn,
+                               action=filing.message_type, endpoint=self.settings.endpoint)
+        try:
+            done = self.client.push(wire)
+        except (As4ErrorSignal, As4ReceiptError) as exc:
+            self.store.record_receipt(wire.message_id, ok=False, detail=str(exc))
+            raise
+        self.store.record_receipt(done.message_id, ok=True)
+        return done
+
+    def submit(self, filing: OutboundFiling) -> SubmitReceipt:
+        try:
+            done = self.send(filing)
+        except (As4ErrorSignal, As4ReceiptError) as exc:
+            return SubmitReceipt(lrn=filing.lrn, accepted=False,
+                                 reference=exc.message_id or "", detail=str(exc))
+        return SubmitReceipt(lrn=filing.lrn, accepted=True, reference=done.message_id,
+                             detail=f"NRR receipt {done.receipt.message_id} verified")
+
+    def answers(self) -> Iterator[Answer]:
+        """Every answer waiting: pulled until EBMS:0006 (or drained from the push inbox),
+        each recorded in the store; a duplicate delivery is skipped."""
+        while True:
+            if self.inbound is not None:
+                batch = self.inbound.drain()
+                if not batch:
+                    return
+            else:
+                pulled = self.client.pull()
+                if pulled is None:
+                    return
+                batch = [pulled]
+            for message in batch:
+                answer = read_pulled(message)
+                fresh = self.store.record_answer(
+                    message_id=answer.message_id, ref_to_message_id=answer.ref_to_message_id,
+                    action=answer.action, lrn=answer.lrn, mrn=answer.mrn,
+                    errors="\n".join(answer.errors))
+                if fresh:
+                    yield answer
+
+    def pull(self) -> Iterator[InboundMessage]:
+        for answer in self.answers():
+            yield InboundMessage(message_type=answer.action, body=answer.xml,
+                                 reference=answer.message_id)
+
+    def ping(self) -> bool:
+        try:
+            self.client.ping()
+        except As4ConnectorError:
+            return False
+        return True

@@ -1,0 +1,176 @@
+"""The receiving side of AS4, without I/O: verify, detect duplicates, answer receipt or error.
+
+Used by the push-mode inbound endpoint (customs -> trader) and by the simulator (trader ->
+customs). The caller supplies what to do with a verified message; this class owns the ebMS
+rules around it: every user message is verified (signature, chain, whole envelope) before it
+is looked at, answered with a signed NRR receipt, and a MessageId seen before is answered with
+the *same* receipt without being processed again (ICD table 19, DuplicateDetection).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ...seal import (
+    EBMS_TEST_ACTION,
+    EBMS_TEST_SERVICE,
+    As4Error,
+    CertificateError,
+    DecompressionError,
+    EnvelopeError,
+    SealError,
+    SealIdentity,
+    SignatureError,
+    TrustStore,
+    VerifiedMessage,
+    WireMessage,
+    as4_error,
+    seal_error,
+    seal_receipt,
+    verify_message,
+)
+from ._asgi import HttpReply
+
+log = logging.getLogger("ensgate.as4")
+
+#: ebMS3 test service and action (ICD 4.5.1, "Ping").
+TEST_SERVICE = EBMS_TEST_SERVICE
+TEST_ACTION = EBMS_TEST_ACTION
+
+
+class RejectMessage(Exception):
+    """Raised by a handler to answer a verified message with ebMS errors instead."""
+
+    def __init__(self, *errors: As4Error) -> None:
+        super().__init__(", ".join(e.code for e in errors))
+        self.errors = errors
+
+
+def ebms_error(code: str, description: str | None = None, *, ref: str | None = None,
+               detail: str = "") -> As4Error:
+    """An ebMS error with the ICD table's name, severity and category."""
+    return as4_error(code, ref_to_message_id=ref, description=description, detail=detail)
+
+
+def error_for(exc: SealError, *, ref: str | None = None) -> As4Error:
+    """The ebMS error answering a message that failed verification [I: the ICD lists the codes,
+    not which check maps to which: signature or certificate -> 0101, decompression -> 0303,
+    MIME packaging -> 0007, other structure -> 0009]."""
+    text = str(exc)
+    if isinstance(exc, SignatureError | CertificateError):
+        return ebms_error("EBMS:0101", text, ref=ref)
+    if isinstance(exc, DecompressionError):
+        return ebms_error("EBMS:0303", text, ref=ref)
+    if isinstance(exc, EnvelopeError):
+        low = text.lower()
+        if "mime" in low or "multipart" in low or "content-type" in low:
+            return ebms_error("EBMS:0007", text, ref=ref)
+        return ebms_error("EBMS:0009", text, ref=ref)
+    return ebms_error("EBMS:0004", text, ref=ref)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiverHooks:
+    """What the owner of an endpoint does with verified messages.
+
+    ``on_user``: deliver a (first-seen, non-ping) user message; raise :class:`RejectMessage` to
+    answer errors. ``on_pull``: the next message for a verified PullRequest, or None (answered
+    with EBMS:0006). ``on_signal``: a verified receipt or error signal sent to us."""
+
+    on_user: Callable[[VerifiedMessage], None]
+    on_pull: Callable[[VerifiedMessage], WireMessage | None] | None = None
+    on_signal: Callable[[VerifiedMessage], None] | None = None
+
+
+class As4Receiver:
+    """Sans-I/O AS4 receiving MSH (thread-safe)."""
+
+    def __init__(self, *, identity: SealIdentity, trust: TrustStore, hooks: ReceiverHooks,
+                 remember: int = 100_000) -> None:
+        self.identity = identity
+        self.trust = trust
+        self.hooks = hooks
+        self._remember = remember
+        self._seen: OrderedDict[str, HttpReply] = OrderedDict()
+        self._lock = threading.Lock()
+        self._in_progress: dict[str, threading.Event] = {}
+        self.duplicates = 0
+
+    def handle(self, content_type: str, body: bytes) -> HttpReply:
+        """Answer one POSTed AS4 message (never raises for bad input)."""
+        try:
+            msg = verify_message(content_type, body, trust=self.trust)
+        except SealError as exc:
+            return self._errors(None, [error_for(exc)])
+        if msg.kind == "user":
+            return self._user(msg)
+        if msg.kind == "pull":
+            return self._pull(msg)
+        if self.hooks.on_signal is not None:
+            self.hooks.on_signal(msg)
+        return HttpReply(status=200)  # [I] signals are acknowledged with an empty 200
+
+    def _user(self, msg: VerifiedMessage) -> HttpReply:
+        key = msg.message_id
+        while True:
+            with self._lock:
+                done = self._seen.get(key)
+                if done is not None:
+                    self._seen.move_to_end(key)
+                    self.duplicates += 1
+                    return done
+                waiting = self._in_progress.get(key)
+                if waiting is None:
+                    self._in_progress[key] = threading.Event()
+                    break
+            waiting.wait(30)  # the same message is being processed by another request
+        try:
+            reply, final = self._process_user(msg)
+            if final:  # an internal failure is not remembered: a resend is processed again
+                with self._lock:
+                    self._seen[key] = reply
+                    while len(self._seen) > self._remember:
+                        self._seen.popitem(last=False)
+            return reply
+        finally:
+            with self._lock:
+                self._in_progress.pop(key).set()
+
+    def _process_user(self, msg: VerifiedMessage) -> tuple[HttpReply, bool]:
+        header = msg.header
+        is_ping = header is not None and header.service == TEST_SERVICE \
+            and header.action == TEST_ACTION
+        if not is_ping:
+            try:
+                self.hooks.on_user(msg)
+            except RejectMessage as rej:
+                return self._errors(msg.message_id, rej.errors), True
+            except Exception as exc:  # a bug behind the endpoint must not look like a receipt
+                log.exception("processing %s failed", msg.message_id)
+                return self._errors(msg.message_id, [ebms_error(
+                    "EBMS:0004", f"internal error while processing: {type(exc).__name__}",
+                    ref=msg.message_id)]), False
+        receipt = seal_receipt(msg, identity=self.identity)
+        return HttpReply(status=200, content_type=receipt.content_type, body=receipt.body), True
+
+    def _pull(self, msg: VerifiedMessage) -> HttpReply:
+        if self.hooks.on_pull is None:
+            return self._errors(msg.message_id, [ebms_error(
+                "EBMS:0008", "this endpoint does not serve pull requests",
+                ref=msg.message_id)])
+        try:
+            wire = self.hooks.on_pull(msg)
+        except RejectMessage as rej:
+            return self._errors(msg.message_id, rej.errors)
+        if wire is None:
+            return self._errors(msg.message_id, [ebms_error(
+                "EBMS:0006", f"no message waiting on {msg.mpc}", ref=msg.message_id)])
+        return HttpReply(status=200, content_type=wire.content_type, body=wire.body)
+
+    def _errors(self, ref: str | None, errors: Sequence[As4Error]) -> HttpReply:
+        signal = seal_error(ref_to_message_id=ref, errors=errors, identity=self.identity)
+        return HttpReply(status=200, content_type=signal.content_type, body=signal.body)

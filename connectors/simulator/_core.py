@@ -1,0 +1,204 @@
+"""The simulated trader interface: the AS4 side of ``ensgate simulate``, without I/O.
+
+It plays the Shared Trader Interface for conformance rehearsal: every incoming message is
+verified (seal, chain, whole envelope) by :class:`As4Receiver`, the ebMS header is checked
+against the ICS2 P-Mode, the filing goes to :class:`ensgate.answers.SimulatedCustoms`, and the
+business answers are sealed as customs-to-trader user messages and queued on the trader's MPC
+for pull, or handed to a pusher for push mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ...answers import Scenario, SimulatedCustoms
+from ...seal import (
+    ReceiptMismatchError,
+    SealIdentity,
+    TrustStore,
+    VerifiedMessage,
+    WireMessage,
+    check_receipt,
+    customs_to_trader_header,
+    pull_mpc,
+    seal_user_message,
+    trader_to_customs_header,
+    uumds_error,
+)
+from ..as4 import (
+    As4Asgi,
+    As4Receiver,
+    HttpReply,
+    ReceiverHooks,
+    RejectMessage,
+    ebms_error,
+    party_id_of,
+)
+
+log = logging.getLogger("ensgate.simulator")
+
+_FILING_ACTION = re.compile(r"IE3(F\d\d|A\d\d)")
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          huge_tree=False)
+
+
+def eori_of(party_id: str) -> str:
+    """The EORI inside an ICS2 trader party id ``[sysid@]EORI[@MS]`` [I: with two parts, a
+    two-letter last part is read as the member state]."""
+    parts = party_id.split("@")
+    if len(parts) >= 3:
+        return parts[1]
+    if len(parts) == 2:
+        return parts[0] if len(parts[1]) == 2 else parts[1]
+    return party_id
+
+
+@dataclass(kw_only=True)
+class Filed:
+    """One filing the simulator received, and what it answered."""
+
+    message_id: str
+    sender: str
+    action: str
+    answers: list[str] = field(default_factory=list)  # answer message types
+
+
+class Simulator:
+    """Simulated ICS2 trader interface (thread-safe). ``handle`` / ``app`` serve AS4."""
+
+    def __init__(self, *, identity: SealIdentity, trust: TrustStore,
+                 customs: SimulatedCustoms | None = None,
+                 scenario: Scenario = Scenario.ACCEPT,
+                 pusher: Callable[[WireMessage], None] | None = None,
+                 check_seal_owner: bool = True) -> None:
+        self.identity = identity
+        self.customs = customs or SimulatedCustoms(scenario=scenario)
+        self.pusher = pusher
+        self.check_seal_owner = check_seal_owner
+        self._lock = threading.Lock()
+        self.queues: dict[str, deque[WireMessage]] = {}
+        self.awaiting_receipt: dict[str, WireMessage] = {}
+        self.acknowledged: list[str] = []
+        self.filed: list[Filed] = []
+        self.receiver = As4Receiver(identity=identity, trust=trust, hooks=ReceiverHooks(
+            on_user=self._on_user, on_pull=self._on_pull, on_signal=self._on_signal))
+        self.app = As4Asgi(self.handle)
+
+    def handle(self, content_type: str, body: bytes) -> HttpReply:
+        return self.receiver.handle(content_type, body)
+
+    def waiting(self, mpc: str) -> int:
+        with self._lock:
+            return len(self.queues.get(mpc, ()))
+
+    # -- trader -> customs -------------------------------------------------------------------
+    def _on_user(self, msg: VerifiedMessage) -> None:
+        header = msg.header
+        if header is None:
+            raise RejectMessage(ebms_error("EBMS:0009", "no UserMessage", ref=msg.message_id))
+        ref = msg.message_id
+        want = trader_to_customs_header(sender_party_id=header.sender.party_id,
+                                        action=header.action)
+        for label, got, expected in (
+                ("Service", header.service, want.service),
+                ("Service@type", header.service_type, want.service_type),
+                ("AgreementRef", header.agreement_ref, want.agreement_ref),
+                ("To/PartyId", header.receiver.party_id, want.receiver.party_id),
+                ("To/Role", header.receiver.role, want.receiver.role),
+                ("From/Role", header.sender.role, want.sender.role)):
+            if got != expected:
+                raise RejectMessage(ebms_error(
+                    "EBMS:0010", f"{label} is {got!r}, the ICS2 P-Mode requires {expected!r}",
+                    ref=ref))
+        sender = eori_of(header.sender.party_id)
+        if self.check_seal_owner and msg.signer is not None:
+            try:
+                owner = party_id_of(msg.signer)
+            except Exception:
+                owner = ""
+            if owner != sender:
+                # [I] the real TI asks UUM&DS whether the seal is registered for the party.
+                log.warning("seal of %r used for party %r: EBMS:0004 A001", owner, sender)
+                raise RejectMessage(uumds_error("A001", ref_to_message_id=ref))
+        if not _FILING_ACTION.fullmatch(header.action):
+            raise RejectMessage(ebms_error(
+                "EBMS:0001",
+                f"Action {header.action!r} is not an ICS2 filing the simulator handles",
+                ref=ref))
+        if len(msg.payloads) != 1:
+            raise RejectMessage(ebms_error("EBMS:0003",
+                                           f"{len(msg.payloads)} payloads; one ENS expected",
+                                           ref=ref))
+        xml = msg.payloads[0].data
+        try:
+            root = etree.fromstring(xml, _PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise RejectMessage(ebms_error("EBMS:0003", f"payload is not well-formed XML: {exc}",
+                                           ref=ref)) from None
+        if etree.QName(root).localname != header.action:
+            raise RejectMessage(ebms_error(
+                "EBMS:0003",
+                f"Action {header.action} but the payload is {etree.QName(root).localname}",
+                ref=ref))
+        answers = self.customs.file(xml, sender=sender)
+        filed = Filed(message_id=ref, sender=header.sender.party_id, action=header.action)
+        for answer in answers:
+            out = customs_to_trader_header(
+                receiver_party_id=header.sender.party_id, action=answer.message_type,
+                ref_to_message_id=ref, conversation_id=header.conversation_id)
+            wire = seal_user_message(answer.xml, header=out, identity=self.identity)
+            filed.answers.append(answer.message_type)
+            if self.pusher is not None:
+                self.pusher(wire)
+            else:
+                mpc = out.mpc or pull_mpc(header.sender.party_id)
+                with self._lock:
+                    self.queues.setdefault(mpc, deque()).append(wire)
+                    self.awaiting_receipt[wire.message_id] = wire
+        with self._lock:
+            self.filed.append(filed)
+        log.info("filed %s %s from %s -> %s", header.action, ref, header.sender.party_id,
+                 ", ".join(filed.answers) or "no answer")
+
+    # -- pull ------------------------------------------------------------------------------
+    def _on_pull(self, msg: VerifiedMessage) -> WireMessage | None:
+        mpc = msg.mpc or ""
+        if self.check_seal_owner and msg.signer is not None:
+            try:
+                owner = party_id_of(msg.signer)
+            except Exception:
+                owner = ""
+            if not owner or eori_of(mpc.rsplit("/", 1)[-1]) != owner:
+                log.warning("seal of %r may not pull %s: EBMS:0004 A001", owner, mpc)
+                raise RejectMessage(uumds_error("A001", ref_to_message_id=msg.message_id))
+        with self._lock:
+            waiting = self.queues.get(mpc)
+            wire = waiting.popleft() if waiting else None
+        if wire is not None:
+            log.info("pulled %s from %s", wire.message_id, mpc)
+        return wire
+
+    def _on_signal(self, msg: VerifiedMessage) -> None:
+        if msg.kind != "receipt":
+            log.warning("error signal received: %s", ", ".join(e.code for e in msg.errors))
+            return
+        with self._lock:
+            sent = self.awaiting_receipt.pop(msg.ref_to_message_id or "", None)
+        if sent is None:
+            log.warning("receipt for unknown message %s", msg.ref_to_message_id)
+            return
+        try:
+            check_receipt(msg, sent=sent)
+        except ReceiptMismatchError as exc:
+            log.warning("receipt does not match %s: %s", sent.message_id, exc)
+            return
+        with self._lock:
+            self.acknowledged.append(sent.message_id)
+        log.info("receipt verified for %s", sent.message_id)

@@ -1,0 +1,53 @@
+"""``ensgate simulate``: the simulated trader interface on loopback HTTPS, in the foreground."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...answers import Scenario, SimulatedCustoms
+from ..as4 import As4Settings, TlsFiles, make_server, simulator_certs
+from ._core import Simulator
+from ._push import AnswerPusher
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimulatorConfig:
+    """``certs``: folder in the ``ensgate certs demo`` layout; ``push_url``: the trader's
+    inbound endpoint (answers are pushed there instead of waiting on the MPC for pull)."""
+
+    certs: Path
+    host: str = "127.0.0.1"
+    port: int = 8443
+    scenario: Scenario = Scenario.ACCEPT
+    push_url: str | None = None
+    mrn_country: str = "BE"
+
+
+def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | None]:
+    """The simulator for a configuration (and its pusher in push mode)."""
+    found = simulator_certs(config.certs)
+    pusher = None
+    if config.push_url:
+        # [I] demo shortcut: the simulator's TLS client certificate is the demo tls-client one
+        tls = TlsFiles(ca_file=found.tls.ca_file, cert_file=config.certs / "tls-client.pem",
+                       key_file=config.certs / "tls-client.key.pem")
+        pusher = AnswerPusher(As4Settings(endpoint=config.push_url, party_id="sti-taxud",
+                                          identity=found.identity, trust=found.trust,
+                                          tls=tls, retries=5))
+    customs = SimulatedCustoms(scenario=config.scenario, mrn_country=config.mrn_country)
+    sim = Simulator(identity=found.identity, trust=found.trust, customs=customs, pusher=pusher)
+    return sim, pusher
+
+
+def run_simulator(config: SimulatorConfig, *, log_level: str = "info") -> None:
+    """Serve until Ctrl-C (uvicorn handles SIGINT/SIGTERM and shuts down cleanly)."""
+    sim, pusher = build_simulator(config)
+    tls = simulator_certs(config.certs).tls
+    server = make_server(sim.app, host=config.host, port=config.port, tls=tls,
+                         log_level=log_level)
+    try:
+        server.run()
+    finally:
+        if pusher is not None:
+            pusher.close()

@@ -1,0 +1,213 @@
+"""``ensgate simulate``, ``ensgate send``, ``ensgate pull``, ``ensgate ping``: AS4 from the
+command line (thin: the work is in ``ensgate.connectors.as4`` and ``.simulator``).
+
+Exit codes: 0 done (filed and, with ``--wait``, registered), 1 refused (ebMS errors, receipt
+mismatch, IE3N99 or other error answer), 2 usage or configuration error, 3 endpoint
+unreachable, TLS failure or no answer within ``--wait``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+from lxml import etree
+
+from .diagnostics import EnsgateError
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_SCENARIOS = ("accept", "assessment-complete", "do-not-load", "request-info",
+              "high-risk-screening")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"ensgate: {message}", err=True)
+    sys.exit(code)
+
+
+def _certs_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--certs", "certs", required=True,
+                        type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        help="Certificate folder (layout of `ensgate certs demo`).")(f)
+
+
+def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
+    f = click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+                     help="SQLite file recording sent messages and answers "
+                          "(default: kept in memory).")(f)
+    f = click.option("--party-id", help="Our AS4 party id [sysid@]EORI[@MS] "
+                                        "(default: the EORI in the seal certificate).")(f)
+    f = _certs_option(f)
+    return click.option("--endpoint", required=True, metavar="URL",
+                        help="Trader interface AS4 endpoint (https://...).")(f)
+
+
+def _connector(endpoint: str, certs: Path, party_id: str | None, store: Path | None,
+               retries: int = 4) -> object:
+    from .connectors.as4 import As4Connector
+
+    try:
+        conn = As4Connector(endpoint=endpoint, certs=certs, party_id=party_id, store=store,
+                            retries=retries)
+    except EnsgateError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable
+    click.get_current_context().call_on_close(conn.close)
+    return conn
+
+
+def _show_answer(answer: object) -> bool:
+    """Print one answer; True if it is an error answer."""
+    from .connectors.as4 import Answer
+
+    assert isinstance(answer, Answer)
+    parts = [f"answer     {answer.action}", f"MessageId {answer.message_id}"]
+    if answer.lrn:
+        parts.append(f"LRN {answer.lrn}")
+    if answer.mrn:
+        parts.append(f"MRN {answer.mrn}")
+    click.echo("  ".join(parts))
+    for err in answer.errors:
+        click.echo(f"  error    {err}")
+    return bool(answer.errors) or answer.action in ("IE3N99", "IE3N01")
+
+
+@click.command("simulate")
+@_certs_option
+@click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Listen address (keep loopback: this is a test stand-in).")
+@click.option("--scenario", type=click.Choice(_SCENARIOS), default="accept", show_default=True,
+              help="What customs does after registering an ENS (IE3N03, IE3Q01/02/03).")
+@click.option("--push-to", "push_url", metavar="URL",
+              help="Push answers to this trader endpoint instead of queueing them for pull.")
+@click.option("--mrn-country", default="BE", show_default=True)
+def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str | None,
+                 mrn_country: str) -> None:
+    """Run a local ICS2 trader-interface stand-in (HTTPS, two-way TLS) until Ctrl-C."""
+    from .answers import Scenario
+    from .connectors.simulator import SimulatorConfig, run_simulator
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        datefmt="%H:%M:%S")
+    config = SimulatorConfig(certs=certs, host=host, port=port, scenario=Scenario(scenario),
+                             push_url=push_url, mrn_country=mrn_country)
+    mode = f"pushed to {push_url}" if push_url else "queued for pull"
+    click.echo(f"ensgate simulator on https://{host}:{port}/ (scenario {scenario}; answers "
+               f"{mode}); Ctrl-C stops", err=True)
+    try:
+        run_simulator(config)
+    except EnsgateError as exc:
+        _fail(str(exc), 2)
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after shutting down
+        pass
+    click.echo("ensgate simulator stopped", err=True)
+
+
+@click.command("send")
+@click.argument("ens_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_connector_options
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
+              metavar="SECONDS", help="Pull for the answer up to SECONDS (0: do not wait).")
+@click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
+              help="Resends (same MessageId) on transport failures.")
+def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
+             store: Path | None, wait: float, retries: int) -> None:
+    """File ENS_FILE (ENS XML) over AS4; print MessageId, receipt and, with --wait, the
+    answer (LRN and MRN, or the errors)."""
+    from .connectors import OutboundFiling
+    from .connectors.as4 import (
+        As4Connector,
+        As4ConnectorError,
+        As4ErrorSignal,
+        As4ReceiptError,
+        As4TransportError,
+    )
+
+    data = ens_file.read_bytes()
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        _fail(f"{ens_file}: not well-formed XML: {exc}", 2)
+        return
+    action = etree.QName(root).localname
+    lrn = next((el.text or "" for el in root if etree.QName(el).localname == "LRN"), "")
+    conn = _connector(endpoint, certs, party_id, store, retries)
+    assert isinstance(conn, As4Connector)
+    try:
+        done = conn.send(OutboundFiling(lrn=lrn, message_type=action, xml=data))
+    except As4TransportError as exc:
+        _fail(str(exc), 3)
+        return
+    except (As4ErrorSignal, As4ReceiptError) as exc:
+        click.echo(f"MessageId  {exc.message_id}")
+        click.echo("receipt    REFUSED")
+        click.echo(f"  {exc}")
+        sys.exit(1)
+    except As4ConnectorError as exc:
+        _fail(str(exc), 1)
+        return
+    click.echo(f"MessageId  {done.message_id}")
+    click.echo(f"receipt    verified (NRR {done.receipt.message_id}"
+               f"{f', {done.attempts} attempts' if done.attempts > 1 else ''})")
+    click.echo(f"LRN        {lrn}")
+    if not wait:
+        return
+    deadline = time.monotonic() + wait
+    bad = False
+    while True:
+        try:
+            for answer in conn.answers():
+                mine = answer.ref_to_message_id == done.message_id or answer.lrn == lrn
+                bad = (_show_answer(answer) and mine) or bad
+                if mine and answer.action in ("IE3R01", "IE3N99", "IE3N01"):
+                    sys.exit(1 if bad else 0)
+        except As4ConnectorError as exc:
+            _fail(str(exc), 3)
+        if time.monotonic() >= deadline:
+            _fail(f"no answer to {done.message_id} within {wait:g} s", 3)
+        time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
+
+
+@click.command("pull")
+@_connector_options
+def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | None) -> None:
+    """Pull every answer waiting on our MPC (signed PullRequest; receipts sent back)."""
+    from .connectors.as4 import As4Connector, As4ConnectorError
+
+    conn = _connector(endpoint, certs, party_id, store)
+    assert isinstance(conn, As4Connector)
+    bad = False
+    count = 0
+    try:
+        for answer in conn.answers():
+            count += 1
+            bad = _show_answer(answer) or bad
+    except As4ConnectorError as exc:
+        _fail(str(exc), 3)
+    if not count:
+        click.echo("nothing waiting (EBMS:0006 EmptyMessagePartitionChannel)")
+    sys.exit(1 if bad else 0)
+
+
+@click.command("ping")
+@_connector_options
+def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | None) -> None:
+    """Send the ebMS test message; succeeds when a verified receipt comes back."""
+    from .connectors.as4 import As4Connector, As4ConnectorError
+
+    conn = _connector(endpoint, certs, party_id, store)
+    assert isinstance(conn, As4Connector)
+    try:
+        done = conn.client.ping()
+    except As4ConnectorError as exc:
+        _fail(str(exc), 3)
+        return
+    click.echo(f"MessageId  {done.message_id}")
+    click.echo(f"receipt    verified (NRR {done.receipt.message_id})")
+
+
+AS4_COMMANDS = (simulate_cmd, send_cmd, pull_cmd, ping_cmd)
