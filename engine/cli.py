@@ -147,5 +147,20 @@ def validate_cmd(files: tuple[str, ...], diag_format: str, config_path: str | No
     sys.exit(1 if bad else 0)
 
 
+from .cli_as4 import AS4_COMMANDS  # noqa: E402  (AS4 commands live in their own module)
+
+for _command in AS4_COMMANDS:
+    main.add_command(_command)
+
+from .cli_seal import SEAL_COMMANDS  # noqa: E402  (certs / seal commands, own module)
+
+for _command in SEAL_COMMANDS:
+    main.add_command(_command)
+
+from .cli_map import map_group  # noqa: E402  (mapping authoring toolkit, own module)
+
+main.add_command(map_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

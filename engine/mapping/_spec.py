@@ -23,7 +23,7 @@ from ..diagnostics import Diagnostic, RuleRef, SpecError, diag
 from ._dataset import dataset_model
 from ._expr import compile_expression
 from ._paths import PathSyntaxError, SourcePath, compile_path
-from ._transforms import TRANSFORMS, TransformDef
+from ._transforms import TRANSFORMS, TransformDef, load_plugin_transforms
 from ._yaml_lines import MarkedDict, MarkedList, line_of, load_marked
 
 PRODUCES = ("master", "houses", "transport")
@@ -62,6 +62,8 @@ class Rule:
     required: str | None = None  # message when no value results
     note: str = ""
     explicit_none: str | None = None  # ``none: reason``: deliberately not mapped
+    expr_text: str = ""  # source text of ``expr`` / ``when`` (authoring tools: lint, explain)
+    when_text: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,6 +223,7 @@ class _Compiler:
                       required if isinstance(required, str) else f"{target} has no value"),
             note=str(raw.get("note", "")),
             explicit_none=str(raw["none"]) if "none" in raw else None,
+            expr_text=str(raw.get("expr", "")), when_text=str(raw.get("when", "")),
         )
 
     def transforms(self, raw: Any, line: int | None, target: str) -> tuple[TransformCall, ...]:
@@ -355,8 +358,18 @@ def _codelist(name: str, c: _Compiler, line: int | None, rule_id: str) -> Any:
     return data.get("codes") if isinstance(data, dict) else None
 
 
+def use_plugin_transforms(*, refresh: bool = False) -> list[str]:
+    """Load site transforms (entry point group ``ensgate.transforms``) before specs name them;
+    the expression filters are rebuilt when the library changed."""
+    added = load_plugin_transforms(refresh=refresh)
+    if added:
+        _sandbox.cache_clear()
+    return added
+
+
 def compile_spec(text: str, *, file: str = "<spec>") -> MappingSpec:
     """Check and compile a spec; raises :class:`SpecError` listing every problem found."""
+    use_plugin_transforms()
     c = _Compiler(file)
     try:
         raw = load_marked(text)
@@ -412,7 +425,7 @@ def compile_spec(text: str, *, file: str = "<spec>") -> MappingSpec:
         source_format=str(src["format"]), message=str(src["message"]),
         versions=tuple(str(v) for v in versions), produces=str(produces), key=key,
         fragments_from=ff, lookups=dict(c.lookups), lets=tuple(lets), rules=tuple(rules),
-        groups=tuple(groups), raw=dict(raw))
+        groups=tuple(groups), raw=raw)  # MarkedDict: line marks kept for authoring tools
 
 
 def load_spec(path: str | Path) -> MappingSpec:

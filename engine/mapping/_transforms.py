@@ -15,11 +15,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 Value = str | list[str] | None
+
+_zone = lru_cache(maxsize=1024)(ZoneInfo)  # ZoneInfo's own cache keeps only 8 zones alive
 
 EU_MEMBER_STATES = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
@@ -372,13 +374,26 @@ def _phone(v: str, notes: Notes, country: Any = None) -> str | None:
     """Telephone in ITU-T E.123 international form (``+49 69 427710``), parsed with the
     ``phonenumbers`` library using the party's country for numbers without a country code.
     Hyphens from the library's national grouping become spaces so the result meets R3006."""
-    import phonenumbers
-
     raw = v.strip()
     if not raw:
         return None
+    text, valid = _e123(raw, (country or "").strip().upper() or None)
+    if not valid:
+        notes.warn(
+            "telephone number not valid for any numbering plan; kept as given",
+            expected="a dialable international number",
+            found=raw,
+        )
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _e123(raw: str, region: str | None) -> tuple[str, bool]:
+    """``raw`` in E.123 form and whether a numbering plan knows it. Cached: the same parties'
+    numbers recur in every feed and parsing one costs ~50 us (failures are not cached)."""
+    import phonenumbers
+
     digits = re.sub(r"[^\d+]", "", raw)
-    region = (country or "").strip().upper() or None
     candidates = [digits if digits.startswith("+") else "+" + digits.lstrip("0")]
     if not digits.startswith("+") and region:
         candidates.append(digits)
@@ -397,16 +412,11 @@ def _phone(v: str, notes: Notes, country: Any = None) -> str | None:
             ):
                 continue
             text = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-            return re.sub(r"[^\d+ ]", " ", text).replace("  ", " ")
+            return re.sub(r"[^\d+ ]", " ", text).replace("  ", " "), True
     # Keep a plausible number in E.123 shape, but say it is not a valid number.
     plain = "+" + digits.lstrip("+").lstrip("0")
     if _R3006.match(plain):
-        notes.warn(
-            "telephone number not valid for any numbering plan; kept as given",
-            expected="a dialable international number",
-            found=raw,
-        )
-        return plain
+        return plain, False
     raise TransformFailed(
         f"telephone {raw!r} cannot be written in E.123 form", expected="+<country code> <number>"
     )
@@ -498,9 +508,52 @@ def _ddmmm_to_datetime(v: str, notes: Notes, anchor: Any = None, tz: Any = None)
         if hh > 23 or mm > 59:
             raise TransformFailed(f"time in {v!r} does not exist", expected="hhmm 0000-2359")
     local = dt.datetime(
-        best.year, best.month, best.day, hh, mm, tzinfo=ZoneInfo(str(tz)) if tz else dt.UTC
+        best.year, best.month, best.day, hh, mm, tzinfo=_zone(str(tz)) if tz else dt.UTC
     )
     return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_REC20_MASS = {"KGM": Decimal(1), "KG": Decimal(1), "K": Decimal(1), "GRM": Decimal("0.001"),
+               "TNE": Decimal(1000), "LBR": _LB_TO_KG, "LB": _LB_TO_KG, "L": _LB_TO_KG}
+
+
+@transform("measure_kg", args=("unit",))
+def _measure_kg(v: str, notes: Notes, unit: Any = None) -> str:
+    """Cargo-XML weight in kilograms from its ``unitCode`` (UN/ECE Rec. 20: KGM, LBR, GRM,
+    TNE; Cargo-IMP K/L also accepted). Pounds are converted (x 0.45359237, 3 decimals); no unit
+    is read as kg with a warning [I: KGM is the Cargo-XML default in every sample]."""
+    u = (str(unit) if unit is not None else "").strip().upper()
+    if not u:
+        notes.warn("no unit code on the weight; kg assumed", expected="KGM or LBR", found=v)
+        u = "KGM"
+    factor = _REC20_MASS.get(u)
+    if factor is None:
+        raise TransformFailed(f"unknown weight unit {u!r}", expected="KGM or LBR")
+    d = _dec(v)
+    return _fmt(d) if factor == 1 else _fmt(d * factor, 3)
+
+
+@transform("iso_datetime_utc", args=("tz",))
+def _iso_datetime_utc(v: str, notes: Notes, tz: Any = None) -> str:
+    """An ISO 8601 date-time (Cargo-XML ``...DateTime``) to ISO UTC. With an offset or ``Z``
+    the offset is applied; without one the time is local at ``tz`` (an IANA name, see
+    ``airport_tz``), UTC with a warning when no ``tz`` is given [I: Cargo-XML samples give
+    local schedule times without offset, as FFM does]. A date alone gives 00:00 and a warning."""
+    text = v.strip()
+    try:
+        if len(text) == 10:
+            notes.warn("no time of day in the source; 00:00 used", found=v)
+            stamp = dt.datetime.fromisoformat(text + "T00:00:00")
+        else:
+            stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise TransformFailed(f"{v!r} is not an ISO date-time",
+                              expected="e.g. 2026-11-18T12:55:00") from None
+    if stamp.tzinfo is None:
+        if not tz:
+            notes.warn("no time zone for a local time; UTC used", found=v)
+        stamp = stamp.replace(tzinfo=_zone(str(tz)) if tz else dt.UTC)
+    return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @transform("date_to_datetime", args=("time",))
@@ -517,6 +570,80 @@ def _date_to_datetime(v: str, notes: Notes, time: Any = None) -> str:
     return f"{d.isoformat()}T{time!s}:00Z"
 
 
+_CCYYMMDD = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{4})?$")
+_HHMM = re.compile(r"^(\d{2})(\d{2})(\d{2})?$")
+
+
+@transform("x12_datetime", args=("time", "tz"))
+def _x12_datetime(v: str, notes: Notes, time: Any = None, tz: Any = None) -> str:
+    """X12 date ``CCYYMMDD`` (or ``CCYYMMDDHHMM``) and ``time`` (``HHMM[SS]``) to an ISO UTC
+    date-time; the time is local at ``tz`` (an IANA name, see ``airport_tz``), UTC without it
+    [I: the R6 air itinerary gives airport-local times, as airline schedules do]. Without a time
+    00:00 is used and a warning says so."""
+    m = _CCYYMMDD.match(v.strip())
+    if m is None:
+        raise TransformFailed(f"date {v!r} is not CCYYMMDD", expected="e.g. 20261119")
+    hhmm = m.group(4) or (str(time).strip() if time not in (None, "") else "")
+    if not hhmm:
+        notes.warn("no time of day in the source; 00:00 used", expected="HHMM", found=v)
+        hhmm = "0000"
+    t = _HHMM.match(hhmm)
+    if t is None or int(t.group(1)) > 23 or int(t.group(2)) > 59:
+        raise TransformFailed(f"time {hhmm!r} does not exist", expected="HHMM 0000-2359")
+    try:
+        local = dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(t.group(1)),
+                            int(t.group(2)), tzinfo=_zone(str(tz)) if tz else dt.UTC)
+    except ValueError:
+        raise TransformFailed(f"date {v!r} does not exist", expected="a calendar date") from None
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_EDI_DTM = {"102": "%Y%m%d", "203": "%Y%m%d%H%M", "204": "%Y%m%d%H%M%S"}
+
+
+@transform("edifact_datetime", args=("format", "tz"))
+def _edifact_datetime(v: str, notes: Notes, format: Any = None, tz: Any = None) -> str:
+    """UN/EDIFACT DTM value to an ISO UTC date-time, parsed by its format code (2379: 102
+    CCYYMMDD, 203 CCYYMMDDHHMM, 204 with seconds, 303 CCYYMMDDHHMMZZZ with a zone such as
+    ``+01`` or ``UTC``), never by length. Times without zone are local at ``tz`` (an IANA name,
+    see ``airport_tz``) [I: air-cargo MIGs give local schedule times]; 102 gives 00:00 and a
+    warning. A missing format code is read as 203 with a warning."""
+    code = str(format or "").strip()
+    text = v.strip()
+    if not code:
+        notes.warn("no DTM format code (2379); 203 CCYYMMDDHHMM assumed", found=v)
+        code = "203"
+    zone: dt.tzinfo | None = None
+    if code == "303":
+        m = re.fullmatch(r"(\d{12})(UTC|Z|[+-]\d{2}(?:\d{2})?)", text)
+        if m is None:
+            raise TransformFailed(f"{v!r} is not CCYYMMDDHHMMZZZ",
+                                  expected="e.g. 202611171230+01")
+        text, z = m.group(1), m.group(2)
+        if z in ("UTC", "Z"):
+            zone = dt.UTC
+        else:
+            hours, minutes = int(z[1:3]), int(z[3:5] or 0)
+            sign = -1 if z[0] == "-" else 1
+            zone = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+        code = "203"
+    pattern = _EDI_DTM.get(code)
+    if pattern is None:
+        raise TransformFailed(f"DTM format code {code!r} not supported",
+                              expected="102, 203, 204 or 303")
+    try:
+        stamp = dt.datetime.strptime(text, pattern)
+    except ValueError:
+        raise TransformFailed(f"{v!r} does not match format {code}", expected=pattern) from None
+    if code == "102":
+        notes.warn("no time of day in the source; 00:00 used", found=v)
+    if zone is None:
+        zone = _zone(str(tz)) if tz else dt.UTC
+        if not tz:
+            notes.warn("no time zone for a local time; UTC used", found=v)
+    return stamp.replace(tzinfo=zone).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 # ------------------------------------------------------------------------------ addresses
 _TRAILING_NO = re.compile(
     r"^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)$"
@@ -531,6 +658,7 @@ _PREMISES = re.compile(r"^(?P<no>(?:UNIT|BLDG|BUILDING|BLOCK|PLOT|HANGAR|GATE)\s
                        r"(?P<street>.*[A-Z].*)$")
 
 
+@lru_cache(maxsize=4096)
 def _split_street(text: str) -> tuple[str, str | None]:
     t = _SPACES.sub(" ", text).strip()
     up = t.upper()
@@ -624,6 +752,12 @@ def _until(v: list[str], notes: Notes, last: Any = None) -> list[str]:
 
 
 def _pick_street_line(lines: list[str]) -> int | None:
+    return _pick_street_index(tuple(lines))
+
+
+@lru_cache(maxsize=4096)
+def _pick_street_index(lines: tuple[str, ...]) -> int | None:
+    """Cached: address_street, address_number and address_extra each pick from the same lines."""
     clean = [_SPACES.sub(" ", x).strip() for x in lines]
     for i, line in enumerate(clean):  # a street with a house number
         if line and _split_street(line)[1] is not None and not _PREMISES.match(line.upper()):
@@ -660,3 +794,60 @@ def _address_extra(v: list[str], notes: Notes) -> str | None:
     rest = [_SPACES.sub(" ", x).strip() for j, x in enumerate(v) if j != i]
     rest = [x for x in rest if x]
     return " ".join(rest) if rest else None
+
+
+# ------------------------------------------------------------------------- site plugins
+PLUGIN_GROUP = "ensgate.transforms"
+_PLUGINS_SCANNED = False
+
+
+def _register_object(name: str, obj: Any) -> str | None:
+    """Register what a plugin entry point names: a :class:`TransformDef`, a function already
+    registered with :func:`transform` (nothing to do), or a plain function ``f(value, notes,
+    **kwargs)`` registered under the entry point's name with the keyword arguments of its
+    signature (those without a default are required; ``takes_list = True`` on the function
+    makes it a list transform)."""
+    import inspect
+
+    if isinstance(obj, TransformDef):
+        TRANSFORMS[obj.name] = obj
+        return obj.name
+    if not callable(obj):
+        return None  # a module: importing it ran its @transform decorators
+    if any(t.func is obj for t in TRANSFORMS.values()):
+        return None
+    params = list(inspect.signature(obj).parameters.values())[2:]
+    args = tuple(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    required = tuple(p.name for p in params if p.name in args and p.default is p.empty)
+    transform(name, takes_list=bool(getattr(obj, "takes_list", False)), args=args,
+              required=required)(obj)
+    return name
+
+
+def load_plugin_transforms(*, refresh: bool = False) -> list[str]:
+    """Load site transforms from the ``ensgate.transforms`` entry point group (once per
+    process; ``refresh`` scans again, e.g. after installing a plugin). Returns the names that
+    were added or replaced. A plugin that fails to load is skipped with a warning on stderr:
+    a broken site extension must not stop the built-in mappings."""
+    global _PLUGINS_SCANNED
+    if _PLUGINS_SCANNED and not refresh:
+        return []
+    _PLUGINS_SCANNED = True
+    import importlib
+    import sys
+    from importlib.metadata import entry_points
+
+    importlib.invalidate_caches()
+    before = dict(TRANSFORMS)
+    added: list[str] = []
+    for ep in entry_points(group=PLUGIN_GROUP):
+        try:
+            name = _register_object(ep.name, ep.load())
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            print(f"ensgate: transform plugin {ep.name!r} ({ep.value}) not loaded: {exc}",
+                  file=sys.stderr)
+            continue
+        if name:
+            added.append(name)
+    added.extend(n for n, t in TRANSFORMS.items() if before.get(n) is not t and n not in added)
+    return added

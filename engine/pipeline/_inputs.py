@@ -15,6 +15,9 @@ from pathlib import Path
 from ..diagnostics import SourcePos, diag
 from ..readers._source import SourceMessage, SourceNode
 from ..readers.cargoimp import looks_like_cargoimp, read_cargoimp
+from ..readers.cargoxml import looks_like_cargoxml, read_cargoxml
+from ..readers.edifact import looks_like_edifact, read_edifact
+from ..readers.x12 import looks_like_x12, read_x12
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,9 @@ class ReaderEntry:
 
 READERS: tuple[ReaderEntry, ...] = (
     ReaderEntry("cargo-imp", looks_like_cargoimp, read_cargoimp),
+    ReaderEntry("cargo-xml", looks_like_cargoxml, read_cargoxml),
+    ReaderEntry("edifact", looks_like_edifact, read_edifact),
+    ReaderEntry("x12", looks_like_x12, read_x12),
 )
 
 
