@@ -15,6 +15,7 @@ ends on records yields the records themselves (for ``for_each``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..readers._source import SourceField, SourceNode
@@ -97,6 +98,97 @@ class SourcePath:
             if f is not None:
                 out.append(f)
         return out
+
+
+ValueWalker = Callable[[SourceNode, SourceNode], list[SourceField]]
+RecordWalker = Callable[[SourceNode, SourceNode], list[SourceNode]]
+
+
+def _start_fn(path: SourcePath) -> Callable[[SourceNode, SourceNode], SourceNode | None] | None:
+    """How a walker finds its start node; ``None`` for the common case (root or scope), which
+    the walkers inline."""
+    if path.absolute or not path.up:
+        return None
+    return lambda scope, root: _start(path, scope, root)
+
+
+def value_walker(path: SourcePath) -> ValueWalker:
+    """``path.values`` as a closure specialised to the path's shape, for the mapping hot path:
+    a field of the start node, or a field of its children (one step, no selector) are the
+    common shapes and skip the generic step loop. Same results as :meth:`SourcePath.values`
+    (the conditions of the last step are not applied there either)."""
+    absolute, start = path.absolute, _start_fn(path)
+    *walk, last = path.steps
+    name = last.name
+    if start is None and not walk:
+        def field_of_start(scope: SourceNode, root: SourceNode) -> list[SourceField]:
+            f = (root if absolute else scope).fields.get(name)
+            return [] if f is None else [f]
+        return field_of_start
+    if start is None and len(walk) == 1 and not walk[0].conditions:
+        tag = walk[0].name
+
+        def field_of_children(scope: SourceNode, root: SourceNode) -> list[SourceField]:
+            kids = (root if absolute else scope).children.get(tag)
+            if not kids:
+                return []
+            out = []
+            for kid in kids:
+                f = kid.fields.get(name)
+                if f is not None:
+                    out.append(f)
+            return out
+        return field_of_children
+    records = _records_walker(path, tuple(walk))
+
+    def field_of_records(scope: SourceNode, root: SourceNode) -> list[SourceField]:
+        out = []
+        for node in records(scope, root):
+            f = node.fields.get(name)
+            if f is not None:
+                out.append(f)
+        return out
+    return field_of_records
+
+
+def record_walker(path: SourcePath) -> RecordWalker:
+    """``path.records`` as a closure: one step without selector inlined, otherwise the step
+    loop with the steps' names and selectors bound once."""
+    if not path.absolute and not path.up and len(path.steps) == 1 \
+            and not path.steps[0].conditions:
+        tag = path.steps[0].name
+
+        def children(scope: SourceNode, root: SourceNode) -> list[SourceNode]:
+            return list(scope.children.get(tag, ()))
+        return children
+    return _records_walker(path, path.steps)
+
+
+def _records_walker(path: SourcePath, steps: tuple[Step, ...]) -> RecordWalker:
+    """The records reached by ``steps`` from the path's start (``[start]`` for no steps)."""
+    absolute, start = path.absolute, _start_fn(path)
+    bound = tuple((step.name, step.conditions) for step in steps)
+
+    def walk(scope: SourceNode, root: SourceNode) -> list[SourceNode]:
+        node = (root if absolute else scope) if start is None else start(scope, root)
+        if node is None:
+            return []
+        nodes = [node]
+        for tag, conditions in bound:
+            found: list[SourceNode] = []
+            for n in nodes:
+                kids = n.children.get(tag)
+                if not kids:
+                    continue
+                if conditions:
+                    found.extend(k for k in kids if _matches(k, conditions))
+                else:
+                    found.extend(kids)
+            if not found:
+                return found
+            nodes = found
+        return nodes
+    return walk
 
 
 def _matches(node: SourceNode, conditions: tuple[tuple[str, str], ...]) -> bool:

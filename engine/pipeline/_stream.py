@@ -20,7 +20,7 @@ from typing import Any
 
 from ..readers._source import SourceMessage
 from ..readers.cargoimp import looks_like_cargoimp, read_cargoimp
-from ._batch import BatchResult, TranslateOptions, _Batch, _run_frozen
+from ._batch import BatchResult, TranslateOptions, _Batch, _run_frozen, gc_paused
 from ._inputs import iter_input_files, read_file
 from ._output import BatchWriter
 
@@ -67,18 +67,23 @@ def iter_message_pieces(paths: Iterable[str | Path], *, max_bytes: int,
         except OSError:
             size = 0
         if size <= piece_bytes or size > max_bytes:
-            yield read_file(path, max_bytes=max_bytes), True
+            with gc_paused():  # the reader makes no cycles (see gc_paused)
+                msgs = read_file(path, max_bytes=max_bytes)
+            yield msgs, True
             continue
         with path.open("rb") as fh:
             head = fh.read(4096).decode("latin-1")
         if not looks_like_cargoimp(head):
-            yield read_file(path, max_bytes=max_bytes), True
+            with gc_paused():
+                msgs = read_file(path, max_bytes=max_bytes)
+            yield msgs, True
             continue
         index = 0
         first = True
         for piece, line_offset in iter_pieces(path, piece_bytes):
-            msgs = read_cargoimp(piece, file=str(path), line_offset=line_offset,
-                                 index_offset=index)
+            with gc_paused():
+                msgs = read_cargoimp(piece, file=str(path), line_offset=line_offset,
+                                     index_offset=index)
             if msgs:
                 index = max(m.index for m in msgs) + 1
             yield msgs, first
