@@ -8,10 +8,10 @@ file, message index, line (``sourceline``) and the element's path as ``SourcePos
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...diagnostics import Diagnostic, SourcePos, diag
+from .. import _fastbuild
 from .._source import SourceField, SourceNode
 from ._layouts import CARGO, FIELD, FLATTEN, LINES, RECORD, SKIP, Layout, Rule
 from ._names import DATAMODEL_NS
@@ -36,18 +36,9 @@ def split_tag(tag: str) -> tuple[str, str]:
     return got
 
 
-_new = object.__new__
-
-
-def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
-    setter: Callable[[object, object], None] = vars(cls)[name].__set__
-    return setter
-
-
-_P_FILE, _P_MSG, _P_LINE, _P_COL, _P_SEG, _P_OFF, _P_XP = (
-    _slot_setter(SourcePos, n)
-    for n in ("file", "message", "line", "column", "segment", "offset", "xpath"))
-_F_TEXT, _F_POS = (_slot_setter(SourceField, n) for n in ("text", "pos"))
+_new = _fastbuild.new_object
+_P_FILE, _P_MSG, _P_LINE, _P_COL, _P_SEG, _P_OFF, _P_XP = _fastbuild.POS_SETTERS
+_F_TEXT, _F_POS = _fastbuild.FIELD_SETTERS
 
 
 def _field_of(text: str, pos: SourcePos) -> SourceField:
@@ -119,11 +110,19 @@ def walk(el: Any, node: SourceNode, layout: Layout, path: str, ctx: WalkContext)
         if tag.__class__ is not str:  # comment or processing instruction
             continue
         ns, local = _TAGS.get(tag) or split_tag(tag)
-        if ns not in namespaces and ns not in ctx.odd_ns:
-            ctx.odd_ns[ns] = (path + "/" + local, _line(child, ctx))
+        if ns not in namespaces:
+            if ns and "iata" not in ns.lower():
+                # a producer's extension (``acme:RoutingHint``): never read by its local name,
+                # which may collide with ours (``acme:ID``); listed as CXM009 [I]
+                _unknown(ctx, f"{{{ns}}}{local}", f"{path}/{local}", child)
+                continue
+            if ns not in ctx.odd_ns:
+                ctx.odd_ns[ns] = (path + "/" + local, _line(child, ctx))
         rule = layout.get(local)
         if rule is not None and rule.kind == FIELD:
             text = child.text
+            if len(child):  # a comment or PI inside the value (``ACME<!-- -->GMBH``)
+                text = "".join(child.itertext())
             if text and (text := text.strip()):
                 # WalkContext.pos and _field_of, inlined: the hottest lines of the reader
                 line = child.sourceline
@@ -147,9 +146,7 @@ def walk(el: Any, node: SourceNode, layout: Layout, path: str, ctx: WalkContext)
         n = counts[local] = counts.get(local, 0) + 1
         cpath = path + "/" + local if n == 1 else f"{path}/{local}[{n}]"
         if rule is None:
-            seen = ctx.unknown.get(local)
-            ctx.unknown[local] = (cpath, _line(child, ctx), 1) if seen is None else \
-                (seen[0], seen[1], seen[2] + 1)
+            _unknown(ctx, local, cpath, child)
             continue
         kind = rule.kind
         if kind == FLATTEN:
@@ -162,6 +159,13 @@ def walk(el: Any, node: SourceNode, layout: Layout, path: str, ctx: WalkContext)
             _cargo(child, node, rule, cpath, ctx)
         elif kind != SKIP:  # pragma: no cover - a new rule kind without a branch
             raise AssertionError(kind)
+
+
+def _unknown(ctx: WalkContext, name: str, xpath: str, el: Any) -> None:
+    """Count an element the tables do not read (one CXM009 per name, first place kept)."""
+    seen = ctx.unknown.get(name)
+    ctx.unknown[name] = (xpath, _line(el, ctx), 1) if seen is None else \
+        (seen[0], seen[1], seen[2] + 1)
 
 
 def _line(el: Any, ctx: WalkContext) -> int | None:
@@ -182,6 +186,8 @@ def _lines(el: Any, node: SourceNode, name: str, path: str, ctx: WalkContext) ->
     """A multi-line text (``Name``, ``StreetName``, ``Identification``): one record per
     non-blank line, each line stripped (README §9)."""
     text = el.text
+    if len(el):  # comments or PIs inside the text
+        text = "".join(el.itertext())
     if not text or not text.strip():
         return
     pos = ctx.pos(el, path)

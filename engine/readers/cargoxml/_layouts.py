@@ -191,6 +191,7 @@ ITEM: Layout = {
 
 CONSIGNMENT: Layout = {
     "ID": f("id"),
+    "SequenceNumeric": f("seq"),  # XFHL houses numbered by some producers [V-W]
     "AdditionalID": f("additional_id"),
     "FreightRateTypeCode": f("rate_type"),
     "ProductID": f("product"),

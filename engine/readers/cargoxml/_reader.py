@@ -19,6 +19,7 @@ from ...diagnostics import Diagnostic, Severity, SourcePos, diag
 from ...xmlsafe import DEFAULT_MAX_XML_BYTES, parse_xml_safely
 from .._source import SourceField, SourceMessage, SourceNode
 from ._build import WalkContext, split_tag, walk
+from ._encoding import BAD_BYTES, declared_encoding, recode_cp1252, relabel_wide_utf8
 from ._layouts import MESSAGE
 from ._names import BY_ROOT, DATAMODEL_NS, FORMAT, IATA_NS, KINDS, MessageKind
 
@@ -78,6 +79,49 @@ def _shift(diags: list[Diagnostic], lines: int) -> list[Diagnostic]:
 
 def _parse(chunk: bytes, file: str, index: int, line_offset: int,
            max_bytes: int) -> tuple[Any, list[Diagnostic]]:
+    tree, diags = _parse_recoding(chunk, file, index, line_offset, max_bytes)
+    if tree is not None or not diags or _EXTRA not in diags[-1].message:
+        return tree, diags
+    # the trailing-noise path below works on the same bytes the parser saw
+    return _parse_plain(chunk, file, index, line_offset, max_bytes)
+
+
+def _parse_recoding(chunk: bytes, file: str, index: int, line_offset: int,
+                    max_bytes: int) -> tuple[Any, list[Diagnostic]]:
+    """Parse; on a declared encoding the bytes contradict (``encoding="utf-16"`` on UTF-8
+    bytes, Windows-1252 names under UTF-8) parse the repaired bytes with a CXM012 warning."""
+    relabelled = relabel_wide_utf8(chunk)
+    if relabelled is not None:
+        fixed, label = relabelled
+        tree, diags = _parse_plain(fixed, file, index, line_offset, max_bytes)
+        warn = diag("CXM012", f"document declares encoding {label!r} but its bytes are "
+                    "UTF-8 (no byte-order mark, no NUL bytes); read as UTF-8",
+                    source=SourcePos(file=file, message=index, line=line_offset + 1,
+                                     xpath="/processing-instruction('xml')"),
+                    expected=f"{label} bytes", found="UTF-8 bytes")
+        return tree, [warn, *diags]
+    tree, diags = _parse_plain(chunk, file, index, line_offset, max_bytes)
+    if tree is not None or not diags or BAD_BYTES not in diags[0].message:
+        return tree, diags
+    recoded = recode_cp1252(chunk)
+    if recoded is None:
+        return tree, diags
+    tree2, diags2 = _parse_plain(recoded, file, index, line_offset, max_bytes)
+    if tree2 is None:
+        return tree, diags
+    src = diags[0].source
+    warn = diag("CXM012", "bytes that are not UTF-8 read as Windows-1252 (names and "
+                "addresses may need checking)",
+                source=SourcePos(file=file, message=index,
+                                 line=src.line if src is not None else None,
+                                 column=src.column if src is not None else None),
+                expected=f"{declared_encoding(chunk) or 'UTF-8 (the default)'} as declared",
+                found="Windows-1252 bytes")
+    return tree2, [warn, *diags2]
+
+
+def _parse_plain(chunk: bytes, file: str, index: int, line_offset: int,
+                 max_bytes: int) -> tuple[Any, list[Diagnostic]]:
     tree, diags = parse_xml_safely(chunk, file=file, what="Cargo-XML document",
                                    max_bytes=max_bytes, malformed_code="CXM001", message=index)
     if tree is None and diags and _EXTRA in diags[0].message and diags[0].source is not None:
@@ -124,6 +168,29 @@ def _reject(chunk: bytes, file: str, index: int, line_offset: int, diags: list[D
                          is_ens_input=False)
 
 
+_ENVELOPE_DEPTH = 6
+
+
+def _enveloped(root: Any) -> tuple[Any, str, str] | None:
+    """A Cargo-XML root element in an ``iata:`` namespace inside a transport envelope (SOAP
+    ``Envelope/Body``, a middleware ``Message/Payload``...): ``(element, local name, xpath)``
+    of the first one, at most a few levels down [I: such wrappers are common in
+    airline/CCS web-service feeds]."""
+    stack: list[tuple[Any, str, int]] = [(root, "/" + split_tag(root.tag)[1], 0)]
+    while stack:
+        el, path, depth = stack.pop(0)
+        for child in el:
+            if child.tag.__class__ is not str:
+                continue
+            ns, local = split_tag(child.tag)
+            cpath = f"{path}/{local}"
+            if local in BY_ROOT and IATA_NS.match(ns):
+                return child, local, cpath
+            if depth + 1 < _ENVELOPE_DEPTH:
+                stack.append((child, cpath, depth + 1))
+    return None
+
+
 def _kind_of(ns: str, local: str) -> tuple[MessageKind | None, list[Diagnostic], bool]:
     """(message kind, diagnostics, usable) from the root element's namespace and name."""
     mk = BY_ROOT.get(local)
@@ -136,6 +203,14 @@ def _kind_of(ns: str, local: str) -> tuple[MessageKind | None, list[Diagnostic],
     if ns == "":
         return mk, [diag("CXM003", f"root element {local} has no namespace; read as {mk.kind}",
                          expected=expected, found="no namespace")], True
+    if m is not None and m.group(1) == "datamodel":
+        # [V-W] a public XFHL feed writes <HouseManifest xmlns="iata:datamodel:3">
+        return mk, [diag("CXM003", f"root element {local} is in the data-model namespace "
+                         f"{ns!r}; read as {mk.kind}", expected=expected, found=ns)], True
+    if m is None and "iata" in ns.lower():
+        # an IATA-looking URI of another spelling (``urn:iata:waybill:1``) [I]
+        return mk, [diag("CXM003", f"root namespace {ns!r} is not the Cargo-XML URI; read as "
+                         f"{mk.kind}", expected=expected, found=ns)], True
     if m is not None and mk.namespace.startswith(f"iata:{m.group(1)}:"):
         return mk, [diag("CXM003", f"root namespace {ns!r} is of an unknown version; read as "
                          f"{mk.kind} {expected}", expected=expected, found=ns)], True
@@ -150,6 +225,16 @@ def _read_one(chunk: bytes, file: str, index: int, line_offset: int,
         return _reject(chunk, file, index, line_offset, diags)
     el = tree.getroot()
     ns, local = split_tag(el.tag)
+    if local not in BY_ROOT:
+        inner = _enveloped(el)
+        if inner is not None:
+            diags.append(diag(
+                "CXM013", f"{inner[1]} found inside {local}; read from there",
+                source=SourcePos(file=file, message=index,
+                                 line=(inner[0].sourceline or 1) + line_offset, xpath=inner[2]),
+                expected="a Cargo-XML root element", found=local))
+            el = inner[0]
+            ns, local = split_tag(el.tag)
     root_pos = SourcePos(file=file, message=index, line=(el.sourceline or 1) + line_offset,
                          xpath=f"/{local}")
     mk, kdiags, usable = _kind_of(ns, local)
@@ -169,7 +254,8 @@ def _read_one(chunk: bytes, file: str, index: int, line_offset: int,
         return _reject(chunk, file, index, line_offset, diags)
     if not mk.ens_input:
         diags.append(diag("CXM004", f"{mk.kind} ({mk.root}) is not an ENS input",
-                          source=root_pos, found=mk.kind))
+                          source=root_pos, found=mk.kind,
+                          expected=", ".join(k.kind for k in KINDS if k.ens_input)))
         return _reject(chunk, file, index, line_offset, diags, kind=mk.kind)
 
     root = SourceNode(mk.kind, root_pos)
@@ -262,11 +348,14 @@ def _key(root: SourceNode, mk: MessageKind, root_pos: SourcePos,
                           found=awb.text))
         return awb.text
     serial = m.group(2)
+    key = f"{m.group(1)}-{serial}"
+    if awb.text != key:  # ``04733106721``, ``047 33106721``: one spelling for the filing [I]
+        root.fields["awb"] = SourceField(key, awb.pos)
     if int(serial[:7]) % 7 != int(serial[7]):
         diags.append(diag("CXM008", f"AWB serial {serial} fails the modulus-7 check digit",
                           source=awb.pos, expected=str(int(serial[:7]) % 7),
                           found=serial[7]))
-    return f"{m.group(1)}-{serial}"
+    return key
 
 
 def _flight_key(root: SourceNode, root_pos: SourcePos, diags: list[Diagnostic]) -> str:
