@@ -88,13 +88,21 @@ GROUPS: dict[str, dict[str, frozenset[str]]] = {
 
 # NAD 3035 -> party record name (others stay ``party[]`` with their ``qualifier``).
 PARTY_ROLES = {"CZ": "consignor", "CN": "consignee", "N1": "notify"}
+# Roles other MIGs give with other 3035 codes, taken only when the record has no party with the
+# code above (so NAD+CZ wins over NAD+SH): SH shipper, OS original shipper, NI notify party
+# [I: seen in IFTMIN/CUSCAR MIGs and exporter output; code meanings from list 3035].
+PARTY_ALIASES = {"consignor": ("SH", "OS"), "notify": ("NI", "N2")}
 # RFF 1153 -> field on the owning record.
+# MB master bill / BH house bill / BM bill of lading are the sea-MIG codes some air feeds
+# reuse [I: first qualifier found wins, so RFF+AWB/MWB/HWB are taken when both are sent].
 RFF_FIELDS = {"AWB": "awb", "HWB": "hawb", "MWB": "mawb", "ABT": "customs_declaration",
-              "CU": "consignor_reference"}
+              "CU": "consignor_reference", "MB": "mawb", "BH": "hawb", "BM": "awb"}
 # LOC 3227 -> field on the owning record.
 LOC_FIELDS = {"5": "departure", "125": "last_loading", "60": "arrival", "9": "loading",
               "11": "discharge", "7": "delivery", "8": "destination", "76": "origin",
-              "22": "customs_office", "27": "country_of_origin"}
+              "22": "customs_office", "27": "country_of_origin",
+              "84": "origin", "85": "destination"}  # 84/85: an air IFTMIN MIG's origin and
+# destination of the waybill [I]
 # DTM 2005 -> field (and ``<field>_format`` from 2379) on the owning record.
 DTM_FIELDS = {"132": "arrival_time", "133": "departure_time", "178": "actual_arrival",
               "186": "actual_departure", "137": "document_date", "189": "departure_time",
@@ -103,6 +111,14 @@ DTM_FIELDS = {"132": "arrival_time", "133": "departure_time", "178": "actual_arr
 MEA_FIELDS = {("AAE", "G"): ("gross_weight", "weight_unit"),
               ("AAE", "AAB"): ("gross_weight", "weight_unit"),
               ("WT", "G"): ("gross_weight", "weight_unit"),
+              # 6313 AAD total gross weight [V-D]; WT/AAE without 6313 and 6311 AAI "item
+              # weight" are read as gross weight [I: seen in exporter output]
+              ("AAE", "AAD"): ("gross_weight", "weight_unit"),
+              ("WT", "AAD"): ("gross_weight", "weight_unit"),
+              ("WT", "AAB"): ("gross_weight", "weight_unit"),
+              ("WT", ""): ("gross_weight", "weight_unit"),
+              ("AAE", ""): ("gross_weight", "weight_unit"),
+              ("AAI", ""): ("gross_weight", "weight_unit"),
               ("AAE", "AAW"): ("volume", "volume_unit"),
               ("AAE", "ABJ"): ("volume", "volume_unit"),
               ("CT", "SQ"): ("pieces", "")}
@@ -111,3 +127,10 @@ CNT_FIELDS = {"7": ("total_gross_weight", "total_weight_unit"),
               "11": ("total_packages", "")}
 # FTX 4451 -> name of the text child list (``description[] -> text`` for AAA).
 FTX_CHILDREN = {"AAA": "description", "HAN": "handling", "AAI": "general_information"}
+
+# Numeric fields whose decimal mark is normalised to ``.``: ISO 9735 lets the sender use ``,``
+# or ``.`` whatever UNA says (and some UNA declare ``,``) [V-D].
+NUMERIC: dict[str, frozenset[str]] = {
+    "MEA": frozenset(["value"]), "CNT": frozenset(["value"]), "MOA": frozenset(["amount"]),
+    "DIM": frozenset(["length", "width", "height"]),
+}

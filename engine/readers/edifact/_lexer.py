@@ -16,7 +16,9 @@ from typing import NamedTuple
 
 from ._syntax import Delimiters
 
-_WS = " \t\r\n\x00"
+# Between segments: blanks, line ends, NUL padding and the DOS end-of-file mark Ctrl-Z that
+# old transfer software appends [I].
+_WS = " \t\r\n\x00\x1a"
 
 
 class Segment(NamedTuple):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
+from itertools import pairwise
 
 from ...diagnostics import Diagnostic, Severity, SourcePos, diag
 from .._source import SourceMessage, SourceNode
@@ -32,10 +33,49 @@ def read_edifact(data: bytes, *, file: str = "", index_offset: int = 0) -> list[
     if paused:
         gc.disable()
     try:
-        return _read(data, file, index_offset)
+        switches = _una_switches(data)
+        if not switches:
+            return _read(data, file, index_offset)
+        out: list[SourceMessage] = []
+        bounds = [0, *switches, len(data)]
+        for a, b in pairwise(bounds):
+            # The interchanges before this one are blanked (line ends kept), so offsets,
+            # lines and message numbers stay those of the whole file.
+            out.extend(_read(data[:a].translate(_BLANK) + data[a:b], file,
+                             index_offset + len(out)))
+        return out
     finally:
         if paused:
             gc.enable()
+
+
+_BLANK = bytes(0x0A if i == 0x0A else 0x20 for i in range(256))
+_UNA = re.compile(rb"UNA(.{6})", re.S)
+
+
+def _una_switches(data: bytes) -> list[int]:
+    """Offsets of later interchanges whose ``UNA`` declares other service characters than the
+    interchange before (files that concatenate several senders' interchanges). Each is then
+    read on its own; a later UNA with the same characters needs no split. A candidate counts
+    only where a segment may start: after the previous terminator and blanks, before ``UNB``."""
+    base = skip_preamble(data)
+    if b"UNA" not in data[base + 3:]:
+        return []
+    current = (data[base + 3:base + 9].decode("latin-1") if data.startswith(b"UNA", base)
+               else DEFAULT.service)
+    out: list[int] = []
+    for m in _UNA.finditer(data, base + 3):
+        six = m.group(1).decode("latin-1")
+        if six == current:
+            continue
+        p = m.start()
+        before = data[:p].rstrip(b" \t\r\n\x00\x1a")
+        term = current[5].encode("latin-1")
+        after = data[m.end():m.end() + 40].lstrip(b" \t\r\n")
+        if before.endswith(term) and after.startswith(b"UNB" + six[1].encode("latin-1")):
+            out.append(p)
+            current = six
+    return out
 
 
 def _reject(file: str, code: str, message: str, raw: str, *, expected: str,
@@ -191,7 +231,9 @@ def _message(raw: RawMessage, text: str, delims: Delimiters, file: str,
                 rec.set(name, value, ueps[e + 1].at(c))
         if raw.group:
             rec.set("group", raw.group, pos.segment(ich.unb))
-        bad = outside_repertoire(ich.syntax, _raw_text(raw, text))
+        # The service characters a UNA declares are allowed whatever the repertoire [I].
+        plain = str.maketrans({c: "+" for c in delims.service if c not in " \n\r"})
+        bad = outside_repertoire(ich.syntax, _raw_text(raw, text).translate(plain))
         if bad is not None:
             at = raw.segments[0].start + bad.start()
             where = SourcePos(file=file, message=raw.index,

@@ -73,7 +73,7 @@ def outside_repertoire(syntax: str, text: str) -> re.Match[str] | None:
 
 
 _BOM = b"\xef\xbb\xbf"
-_WS = b" \t\r\n\x00"
+_WS = b" \t\r\n\x00\x1a"
 
 
 def skip_preamble(data: bytes) -> int:

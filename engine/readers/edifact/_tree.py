@@ -7,6 +7,8 @@ field keeps the position of its element: segment index, byte offset, line and co
 
 from __future__ import annotations
 
+import re
+
 from ...diagnostics import SourcePos
 from .._source import SourceNode
 from . import _layout as L
@@ -97,10 +99,13 @@ def _record(seg: Segment, pos: Positions) -> tuple[SourceNode, list[ElementPos]]
                     node.set(f"e{e + 1}" if c == 0 else f"e{e + 1}_{c + 1}", text,
                              eps[e + 1].at(c))
         return node, eps
+    numeric = L.NUMERIC.get(seg.tag, frozenset())
     for name, e, c in layout:
         text = seg.get(e, c)
         if text:
-            node.set(name, text, eps[e + 1].at(c))
+            node.set(name, decimal_point(text) if name in numeric else text, eps[e + 1].at(c))
+    if seg.tag == "GID":
+        _gid_packages(seg, node, eps)
     for child, e in L.LINES.get(seg.tag, ()):
         if e < len(seg.elements):
             for c, text in enumerate(seg.components(e)):
@@ -108,6 +113,35 @@ def _record(seg: Segment, pos: Positions) -> tuple[SourceNode, list[ElementPos]]
                     at = eps[e + 1].at(c)
                     node.add(SourceNode(child, at)).set("text", text, at)
     return node, eps
+
+
+def _gid_packages(seg: Segment, node: SourceNode, eps: list[ElementPos]) -> None:
+    """GID may give up to five package levels (C213: count, type, code list, agency). ICS2
+    wants UN/ECE Rec. 21 types, so the first level whose type is not from another agency's
+    list (3055 empty or ``6`` UN/ECE) is read: ``GID+1+1:09::9+8:CT`` (a GS1 pallet holding
+    eight cartons) gives 8 ``CT`` [I: EANCOM puts its own codes on the outer level]."""
+    for e in range(1, min(len(seg.elements), 6)):
+        count, kind, agency = seg.get(e, 0), seg.get(e, 1), seg.get(e, 3)
+        if (count or kind) and agency in ("", "6"):
+            if e == 1:
+                return  # the layout has read it already
+            node.fields.pop("packages", None)
+            node.fields.pop("package_type", None)
+            if count:
+                node.set("packages", count, eps[e + 1].at(0))
+            if kind:
+                node.set("package_type", kind, eps[e + 1].at(1))
+            return
+    node.fields.pop("package_type", None)  # only other agencies' codes: no Rec. 21 type
+
+
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
+
+
+def decimal_point(text: str) -> str:
+    """``486,5`` -> ``486.5``: a decimal comma (ISO 9735 allows either mark) becomes a point, so
+    the mappings read one number syntax; anything else is left as sent."""
+    return text.replace(",", ".") if "," in text and _COMMA_DECIMAL.match(text) else text
 
 
 def _qualified(owner: SourceNode, seg: Segment, node: SourceNode,
@@ -131,13 +165,13 @@ def _qualified(owner: SourceNode, seg: Segment, node: SourceNode,
     elif tag == "MEA":
         pair = L.MEA_FIELDS.get((seg.get(0, 0), seg.get(1, 0)))
         if pair and pair[0] not in owner.fields and seg.get(2, 1):
-            owner.set(pair[0], seg.get(2, 1), eps[3].at(1))
+            owner.set(pair[0], decimal_point(seg.get(2, 1)), eps[3].at(1))
             if pair[1] and seg.get(2, 0):
                 owner.set(pair[1], seg.get(2, 0), eps[3].at(0))
     elif tag == "CNT":
         pair = L.CNT_FIELDS.get(seg.get(0, 0))
         if pair and pair[0] not in owner.fields and seg.get(0, 1):
-            owner.set(pair[0], seg.get(0, 1), eps[1].at(1))
+            owner.set(pair[0], decimal_point(seg.get(0, 1)), eps[1].at(1))
             if pair[1] and seg.get(0, 2):
                 owner.set(pair[1], seg.get(0, 2), eps[1].at(2))
     elif tag == "FTX":
@@ -182,4 +216,47 @@ def build_tree(kind: str, segments: list[Segment], pos: Positions,
         _qualified(owner, seg, node, eps)
         if tag in L.TRIGGERS:
             stack.append((tag, node))
+    _settle(root)
     return root
+
+
+_DIGITS = re.compile(r"^\d{1,4}[A-Z]?$")
+_CARRIER = re.compile(r"^[A-Z0-9]{2,3}$")
+
+
+def _settle(root: SourceNode) -> None:
+    """What other MIGs say another way, made to read like the common layout [I]:
+
+    * a party role given with another 3035 code (``NAD+SH`` for the consignor, ``NAD+NI`` for
+      the notify party) when the record has no party with the usual code;
+    * a flight number sent without its carrier (``TDT+20+0862+4++KL``) gets the carrier's
+      code in front (``KL0862``, the conveyance reference ICS2 asks for); the number as sent
+      stays in ``number_as_sent``;
+    * a flight with ``LOC+125`` (last place of loading) and no ``LOC+5`` departs from there.
+    """
+    for node in root.walk():
+        parties = node.children.get("party")
+        if parties:
+            for role, codes in L.PARTY_ALIASES.items():
+                if role in node.children:
+                    continue
+                for code in codes:
+                    hit = next((p for p in parties if p.value("qualifier") == code), None)
+                    if hit is not None:
+                        parties.remove(hit)
+                        hit.tag = role
+                        node.add(hit)
+                        break
+            if not parties:
+                del node.children["party"]
+        if node.tag == "flight":
+            f = node.fields
+            number, carrier = f.get("number"), f.get("carrier")
+            if (number is not None and carrier is not None and _DIGITS.match(number.text)
+                    and _CARRIER.match(carrier.text)):
+                f["number_as_sent"] = number
+                digits = number.text.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                node.set("number", carrier.text + digits.zfill(4) + number.text[len(digits):],
+                         number.pos)
+            if "departure" not in f and "last_loading" in f:
+                f["departure"] = f["last_loading"]

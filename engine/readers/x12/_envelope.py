@@ -198,7 +198,10 @@ def split_interchanges(text: str, file: str) -> tuple[list[TxSet], list[Orphan]]
     carry (a bad ISA header, data after IEA, an empty interchange)."""
     sets: list[TxSet] = []
     orphans: list[Orphan] = []
-    pos, end, seg_index = 0, len(text), 1
+    # A UTF-8 byte order mark (text is decoded as Latin-1, so it reads as three characters)
+    # is skipped like the blanks before ISA: editors add it when a file is saved [I].
+    pos = 3 if text.startswith("\xef\xbb\xbf") else 0
+    end, seg_index = len(text), 1
     while True:
         while pos < end and text[pos] in " \t\r\n\x00\ufeff":
             pos += 1

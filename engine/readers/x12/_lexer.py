@@ -63,7 +63,8 @@ def read_isa(text: str, at: int) -> Delimiters | IsaProblem:
             found = f"separator {sep!r} at positions {', '.join(map(str, real[:17]))}"
             return IsaProblem(
                 f"ISA element at position {pos} is not fixed-width: the header must be "
-                f"exactly {ISA_LEN} characters with separators at fixed positions",
+                f"exactly {ISA_LEN} characters with separators at fixed positions"
+                + _width_report(text, at, sep),
                 f"separator {sep!r} at positions {', '.join(map(str, SEP_POSITIONS))}",
                 found, at + pos)
     component, term = head[104], head[105]
@@ -82,6 +83,23 @@ def read_isa(text: str, at: int) -> Delimiters | IsaProblem:
         if not (cand.isalnum() or cand in (" ", sep, component, term)):
             rep = cand
     return Delimiters(element=sep, component=component, segment=term, repetition=rep)
+
+
+# Fixed widths of ISA01..ISA16 (the padding senders trim or overfill).
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+
+
+def _width_report(text: str, at: int, sep: str) -> str:
+    """Which ISA elements have the wrong width (``ISA06 is 6 characters, expected 15``), read
+    by splitting on the separator: trimmed or overfilled padding is the usual cause."""
+    parts = text[at:at + 3 * ISA_LEN].split(sep)[1:17]
+    if len(parts) < 16:
+        return ""
+    parts[15] = parts[15][:1]  # ISA16 is followed by the segment terminator
+    wrong = [f"ISA{i:02d} {parts[i - 1].strip()!r} is {len(parts[i - 1])} characters, "
+             f"expected {w}" for i, w in enumerate(ISA_WIDTHS, start=1)
+             if len(parts[i - 1]) != w]
+    return ("; " + "; ".join(wrong[:4])) if wrong else ""
 
 
 class Tail(NamedTuple):

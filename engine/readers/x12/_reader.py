@@ -6,7 +6,7 @@ import gc
 import re
 
 from ...diagnostics import Diagnostic, SourcePos, diag
-from .._source import SourceMessage, SourceNode
+from .._source import SourceField, SourceMessage, SourceNode
 from ._envelope import TxSet, split_interchanges
 from ._tree import build_tree
 
@@ -29,23 +29,29 @@ _AWB = re.compile(r"^(\d{3})-?(\d{8})$")
 def looks_like_x12(head: str) -> bool:
     """True when the data starts (after blanks) with ``ISA`` and a non-alphanumeric element
     separator, the only fixed point of an X12 interchange."""
-    text = head.lstrip(" \t\r\n\x00\ufeff")
+    text = head.lstrip(" \t\r\n\x00\ufeff\xef\xbb\xbf")
     return len(text) > 3 and text.startswith("ISA") and not (text[3].isalnum()
                                                              or text[3] == " ")
 
 
 def _awb(root: SourceNode) -> str:
-    """The AWB number: N9 qualifier AW, else BX04 [I: the 858 shipment identification]."""
-    text = ""
+    """The AWB number: N9 qualifier AW, else BX04 [I: the 858 shipment identification].
+    Also set as the root's ``awb`` field, written ``020-61183253`` however it was sent (11
+    digits, blanks), with the position of the element it came from."""
+    src: SourceField | None = None
     for n9 in root.all("n9"):
         if n9.value("e01") == "AW" and n9.value("e02"):
-            text = n9.value("e02") or ""
+            src = n9.fields["e02"]
             break
-    if not text:
+    if src is None:
         bx = root.child("bx")
-        text = (bx.value("e04") or "") if bx is not None else ""
-    m = _AWB.match(text.replace(" ", ""))
-    return f"{m.group(1)}-{m.group(2)}" if m else text
+        src = bx.fields.get("e04") if bx is not None else None
+    if src is None:
+        return ""
+    m = _AWB.match(src.text.replace(" ", ""))
+    text = f"{m.group(1)}-{m.group(2)}" if m else src.text
+    root.fields["awb"] = SourceField(text, src.pos)
+    return text
 
 
 _BAD_BASE = "\x20-\x7e\r\n"

@@ -8,9 +8,8 @@ mapping can say ``n1[e01=CN].n3.e01``. The loop table is data: X12 transport set
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ...diagnostics import SourcePos
+from .. import _fastbuild
 from .._source import SourceField, SourceNode
 from ._lexer import Delimiters, Segment
 
@@ -33,18 +32,9 @@ def _text(raw: str) -> str:
 
 # Positions and fields are made once per element (the hot loop of the reader): their slots are
 # filled directly instead of through the frozen-dataclass __init__; the objects are the same.
-_new = object.__new__
-
-
-def _setter(cls: type, name: str) -> Callable[[object, object], None]:
-    fn: Callable[[object, object], None] = vars(cls)[name].__set__
-    return fn
-
-
-_P_FILE, _P_MSG, _P_LINE, _P_COL, _P_SEG, _P_OFF, _P_XP = (
-    _setter(SourcePos, n)
-    for n in ("file", "message", "line", "column", "segment", "offset", "xpath"))
-_SET_TEXT, _SET_POS = _setter(SourceField, "text"), _setter(SourceField, "pos")
+_new = _fastbuild.new_object
+_P_FILE, _P_MSG, _P_LINE, _P_COL, _P_SEG, _P_OFF, _P_XP = _fastbuild.POS_SETTERS
+_SET_TEXT, _SET_POS = _fastbuild.FIELD_SETTERS
 
 
 def _pos(file: str, message: int, segment: int, offset: int) -> SourcePos:
