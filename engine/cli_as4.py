@@ -17,8 +17,8 @@ import click
 from lxml import etree
 
 from .diagnostics import EnsgateError
+from .xmlsafe import parse_xml_safely
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _SCENARIOS = ("accept", "assessment-complete", "do-not-load", "request-info",
               "high-risk-screening")
 
@@ -128,11 +128,11 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
     )
 
     data = ens_file.read_bytes()
-    try:
-        root = etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        _fail(f"{ens_file}: not well-formed XML: {exc}", 2)
+    tree, problems = parse_xml_safely(data, file=str(ens_file), what="ENS XML")
+    if tree is None:
+        _fail(f"{ens_file}: {problems[0].message}", 2)
         return
+    root = tree.getroot()
     action = etree.QName(root).localname
     lrn = next((el.text or "" for el in root if etree.QName(el).localname == "LRN"), "")
     conn = _connector(endpoint, certs, party_id, store, retries)

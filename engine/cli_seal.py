@@ -125,7 +125,7 @@ def certs_check_cmd(identity: str, key_path: str | None, trust_path: str | None,
 @click.command("seal")
 @click.argument("ens_xml", type=click.Path(exists=True, dir_okay=False))
 @click.option("--certs", "certs_dir", type=click.Path(exists=True, file_okay=False),
-              help="Folder with seal.p12 (or seal.pem + seal.key.pem), e.g. from "
+              help="Folder with seal.pem + seal.key.pem (or seal.p12), e.g. from "
                    "`ensgate certs demo`.")
 @click.option("--identity", "identity_path", type=click.Path(exists=True, dir_okay=False),
               help="Seal identity file (PKCS#12 or PEM); overrides --certs.")
@@ -153,11 +153,13 @@ def seal_cmd(ens_xml: str, certs_dir: str | None, identity_path: str | None,
             if certs_dir is None:
                 raise click.UsageError("give --certs DIR or --identity FILE")
             folder = Path(certs_dir)
-            if (folder / "seal.p12").exists():
-                identity_path = str(folder / "seal.p12")
-            else:
+            # The same rule as the AS4 connector's certificate folder: the PEM pair when both
+            # files exist (no password needed), else the PKCS#12.
+            if (folder / "seal.pem").is_file() and (folder / "seal.key.pem").is_file():
                 identity_path = str(folder / "seal.pem")
                 key_path = key_path or str(folder / "seal.key.pem")
+            else:
+                identity_path = str(folder / "seal.p12")
         ident = _identity(Path(identity_path), key_path, password_env, password_file)
         sender = party_id or load_config(config_path).declarant.eori
         act = action or tree.getroot().tag.rpartition("}")[2]

@@ -27,12 +27,14 @@ from ...seal import (
     WireMessage,
     check_receipt,
     pull_mpc,
+    seal_error,
     seal_pull_request,
     seal_receipt,
     seal_user_message,
     trader_to_customs_header,
     verify_message,
 )
+from ...xmlsafe import parse_xml_safely
 from ._exceptions import (
     As4ProtocolError,
     As4ReceiptError,
@@ -40,7 +42,7 @@ from ._exceptions import (
     As4TransportError,
     error_signal,
 )
-from ._receiver import TEST_ACTION, TEST_SERVICE
+from ._receiver import TEST_ACTION, TEST_SERVICE, ebms_error, misaddressed
 from ._tls import TlsFiles, client_context
 
 _RETRY_STATUS = frozenset({502, 503, 504})
@@ -156,6 +158,15 @@ class As4Client:
         if answer.kind != "user":
             raise As4ProtocolError(f"a PullRequest was answered with a {answer.kind} message",
                                    message_id=request.message_id)
+        problem = misaddressed(answer, party_id=self.settings.party_id,
+                               mpc=mpc or pull_mpc(self.settings.party_id))
+        if problem is not None:
+            # Not ours: answered with a signed EBMS:0010 error instead of a receipt, so the
+            # sender knows it was not accepted [I: sent like the receipt of a pulled message].
+            self._exchange(seal_error(ref_to_message_id=answer.message_id, errors=[ebms_error(
+                "EBMS:0010", problem, ref=answer.message_id)], identity=self.settings.identity))
+            raise As4ProtocolError(f"pulled message {answer.message_id} refused: {problem}",
+                                   message_id=answer.message_id)
         self.acknowledge(answer)
         return answer
 
@@ -172,9 +183,11 @@ class As4Client:
         """ebMS3 test service/action (ICD 4.5.1): proves TLS, sealing and the receipt path."""
         header = trader_to_customs_header(sender_party_id=self.settings.party_id,
                                           action="IE3F26")  # then made the test message
-        # [I] ebMS3 gives the test service no type; ICS2 checks Service/@type on every user
-        # message, so the ICS2 service type is kept.
-        header = dataclasses.replace(header, service=TEST_SERVICE, action=TEST_ACTION)
+        # [I] ebMS3 core 5.2.2.9 defines the test service as a bare URI: no @type (the ICS2
+        # service type exists only to qualify the non-URI values eu_ics2_t2c/c2t, ICD 4.2.3.2;
+        # ICD 4.5.1 names only the Service and Action values).
+        header = dataclasses.replace(header, service=TEST_SERVICE, service_type="",
+                                     action=TEST_ACTION)
         # [I] the test message carries a tiny payload; the ICD shows none for it.
         wire = seal_user_message(b'<Ping xmlns="urn:ensgate:as4:ping"/>', header=header,
                                  identity=self.settings.identity)
@@ -223,12 +236,34 @@ class As4Client:
             msg = verify_message(content_type, response.content, trust=self.settings.trust,
                                  require_signature=False)
         except SealError as exc:
+            fault = soap_fault_reason(response.content)
+            if fault is not None:  # a bare SOAP fault (no ebMS header), e.g. MustUnderstand
+                raise As4ProtocolError(f"HTTP {response.status_code}: SOAP fault in answer to "
+                                       f"{wire.message_id}: {fault}",
+                                       message_id=wire.message_id) from exc
             raise As4ProtocolError(f"answer to {wire.message_id} failed verification: {exc}",
                                    message_id=wire.message_id) from exc
         if msg.kind != "error" and msg.signer is None:
             raise As4ProtocolError(f"unsigned {msg.kind} message in answer to "
                                    f"{wire.message_id}", message_id=wire.message_id)
         return msg
+
+
+def soap_fault_reason(body: bytes) -> str | None:
+    """Code and reason text of a SOAP 1.2 Fault answer (read with the hardened parser), or
+    None when ``body`` is no SOAP fault. Multipart answers are not faults."""
+    tree, _ = parse_xml_safely(body, what="SOAP answer")
+    if tree is None:
+        return None
+    fault = tree.getroot().find(f"{{{_SOAP12}}}Body/{{{_SOAP12}}}Fault")
+    if fault is None:
+        return None
+    code = " ".join(fault.findtext(f"{{{_SOAP12}}}Code/{{{_SOAP12}}}Value", "").split())
+    reason = " ".join(fault.findtext(f"{{{_SOAP12}}}Reason/{{{_SOAP12}}}Text", "").split())
+    return f"{code} {reason}".strip() or "(no reason given)"
+
+
+_SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 
 
 def _tls_failure(exc: BaseException) -> bool:

@@ -10,6 +10,7 @@ the *same* receipt without being processed again (ICD table 19, DuplicateDetecti
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 from ...seal import (
     EBMS_TEST_ACTION,
     EBMS_TEST_SERVICE,
+    SERVICE_C2T,
     As4Error,
     CertificateError,
     DecompressionError,
     EnvelopeError,
+    PModeMismatchError,
     SealError,
     SealIdentity,
     SignatureError,
@@ -34,6 +37,8 @@ from ...seal import (
     verify_message,
 )
 from ._asgi import HttpReply
+
+ROLE_CUSTOMS = "Customs"  # ICD 4.2.2.2
 
 log = logging.getLogger("ensgate.as4")
 
@@ -59,18 +64,54 @@ def ebms_error(code: str, description: str | None = None, *, ref: str | None = N
 def error_for(exc: SealError, *, ref: str | None = None) -> As4Error:
     """The ebMS error answering a message that failed verification [I: the ICD lists the codes,
     not which check maps to which: signature or certificate -> 0101, decompression -> 0303,
-    MIME packaging -> 0007, other structure -> 0009]."""
+    header values outside the ICS2 P-Mode -> 0010, MIME packaging -> 0007, other structure ->
+    0009]."""
     text = str(exc)
     if isinstance(exc, SignatureError | CertificateError):
         return ebms_error("EBMS:0101", text, ref=ref)
     if isinstance(exc, DecompressionError):
         return ebms_error("EBMS:0303", text, ref=ref)
+    if isinstance(exc, PModeMismatchError):
+        return ebms_error("EBMS:0010", text, ref=ref)
     if isinstance(exc, EnvelopeError):
         low = text.lower()
         if "mime" in low or "multipart" in low or "content-type" in low:
             return ebms_error("EBMS:0007", text, ref=ref)
         return ebms_error("EBMS:0009", text, ref=ref)
     return ebms_error("EBMS:0004", text, ref=ref)
+
+
+_MESSAGE_ID = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?MessageId>([^<>&\s]{1,256})</")
+
+
+def message_id_hint(body: bytes) -> str | None:
+    """The eb:MessageId of a message that failed verification, read without trusting it, so
+    the error signal can name it in refToMessageInError [I: ebMS3 6.2 wants the reference
+    whenever the error relates to one message; the id is unverified, it only helps the sender
+    correlate]. None when no id is found in the first 64 kB."""
+    m = _MESSAGE_ID.search(body, 0, 65536)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def misaddressed(msg: VerifiedMessage, *, party_id: str | None,
+                 mpc: str | None = None) -> str | None:
+    """Why a customs-to-trader user message is not for us, or None when it is.
+
+    The verifier already holds the header to the ICS2 profile; this adds what only the
+    receiving trader knows: the flow is ``eu_ics2_c2t`` from the Customs role, addressed to our
+    party id, and (pulled) on the MPC we pulled (ICD 4.1.3.3: the message's @mpc is the
+    PullRequest's)."""
+    header = msg.header
+    if header is None:
+        return "not a user message"
+    if header.service != SERVICE_C2T or header.sender.role != ROLE_CUSTOMS:
+        return (f"eb:Service {header.service!r} from role {header.sender.role!r} is not a "
+                f"customs-to-trader message ({SERVICE_C2T} from {ROLE_CUSTOMS})")
+    if party_id is not None and header.receiver.party_id != party_id:
+        return f"eb:To/eb:PartyId is {header.receiver.party_id!r}, we are {party_id!r}"
+    if mpc is not None and msg.mpc != mpc:
+        return f"pulled from {mpc} but the message names MPC {msg.mpc!r}"
+    return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,7 +146,8 @@ class As4Receiver:
         try:
             msg = verify_message(content_type, body, trust=self.trust)
         except SealError as exc:
-            return self._errors(None, [error_for(exc)])
+            ref = message_id_hint(body)
+            return self._errors(ref, [error_for(exc, ref=ref)])
         if msg.kind == "user":
             return self._user(msg)
         if msg.kind == "pull":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PASSWORD_ENV = "ENSGATE_CERT_PASSWORD"
@@ -22,7 +22,7 @@ class TlsFiles:
     ca_file: Path
     cert_file: Path
     key_file: Path
-    key_password: bytes | None = None
+    key_password: bytes | None = field(default=None, repr=False)  # never in logs/tracebacks
 
 
 def _password(files: TlsFiles) -> bytes | None:

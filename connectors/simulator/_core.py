@@ -32,6 +32,7 @@ from ...seal import (
     trader_to_customs_header,
     uumds_error,
 )
+from ...xmlsafe import parse_xml_safely
 from ..as4 import (
     As4Asgi,
     As4Receiver,
@@ -44,9 +45,11 @@ from ..as4 import (
 
 log = logging.getLogger("ensgate.simulator")
 
-_FILING_ACTION = re.compile(r"IE3(F\d\d|A\d\d)")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=False)
+# What SimulatedCustoms answers: ENS filings, amendments, arrival notifications (-> IE3R04).
+_FILING_ACTION = re.compile(r"IE3(F\d\d|A\d\d|N06)")
+MPC_PREFIX = pull_mpc("XX000").removesuffix("XX000")
+_TRADER_PARTY = re.compile(r"(?:[A-Za-z0-9]{1,12}@)?[A-Z]{2}[A-Za-z0-9]{3,15}(?:@[A-Z]{2})?")
+MAX_PAYLOAD = 100 * 1024 * 1024  # ICD 4.2.6: business payload at most 100 MB uncompressed
 
 
 def eori_of(party_id: str) -> str:
@@ -104,6 +107,11 @@ class Simulator:
         if header is None:
             raise RejectMessage(ebms_error("EBMS:0009", "no UserMessage", ref=msg.message_id))
         ref = msg.message_id
+        if not _FILING_ACTION.fullmatch(header.action):
+            raise RejectMessage(ebms_error(
+                "EBMS:0001",
+                f"Action {header.action!r} is not an ICS2 filing the simulator handles",
+                ref=ref))
         want = trader_to_customs_header(sender_party_id=header.sender.party_id,
                                         action=header.action)
         for label, got, expected in (
@@ -127,21 +135,15 @@ class Simulator:
                 # [I] the real TI asks UUM&DS whether the seal is registered for the party.
                 log.warning("seal of %r used for party %r: EBMS:0004 A001", owner, sender)
                 raise RejectMessage(uumds_error("A001", ref_to_message_id=ref))
-        if not _FILING_ACTION.fullmatch(header.action):
-            raise RejectMessage(ebms_error(
-                "EBMS:0001",
-                f"Action {header.action!r} is not an ICS2 filing the simulator handles",
-                ref=ref))
         if len(msg.payloads) != 1:
             raise RejectMessage(ebms_error("EBMS:0003",
                                            f"{len(msg.payloads)} payloads; one ENS expected",
                                            ref=ref))
         xml = msg.payloads[0].data
-        try:
-            root = etree.fromstring(xml, _PARSER)
-        except etree.XMLSyntaxError as exc:
-            raise RejectMessage(ebms_error("EBMS:0003", f"payload is not well-formed XML: {exc}",
-                                           ref=ref)) from None
+        tree, problems = parse_xml_safely(xml, what="ENS payload", max_bytes=MAX_PAYLOAD)
+        if tree is None:  # not well-formed, DOCTYPE/entities, or too large
+            raise RejectMessage(ebms_error("EBMS:0003", problems[0].message, ref=ref))
+        root = tree.getroot()
         if etree.QName(root).localname != header.action:
             raise RejectMessage(ebms_error(
                 "EBMS:0003",
@@ -170,6 +172,12 @@ class Simulator:
     # -- pull ------------------------------------------------------------------------------
     def _on_pull(self, msg: VerifiedMessage) -> WireMessage | None:
         mpc = msg.mpc or ""
+        party = mpc.removeprefix(MPC_PREFIX)
+        if party == mpc or not _TRADER_PARTY.fullmatch(party):
+            # ICD 4.3.3: the only channels are urn:fdc:ec.europa.eu:2019:eu_ics2_c2t/EORI/<PartyId>
+            raise RejectMessage(ebms_error(
+                "EBMS:0010", f"PullRequest @mpc {mpc!r} is not {MPC_PREFIX}<PartyId>",
+                ref=msg.message_id))
         if self.check_seal_owner and msg.signer is not None:
             try:
                 owner = party_id_of(msg.signer)

@@ -18,6 +18,7 @@ from ._dsig import decode_pkipath, encode_pkipath
 from ._errors import (
     CertificateError,
     EnvelopeError,
+    PModeMismatchError,
     ReceiptMismatchError,
     SealError,
     SignatureError,
@@ -75,6 +76,7 @@ __all__ = [
     "DecompressionError",
     "DemoCerts",
     "EnvelopeError",
+    "PModeMismatchError",
     "PartyRef",
     "Payload",
     "ReceiptMismatchError",

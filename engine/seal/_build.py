@@ -49,6 +49,11 @@ def _el(local: str, text: str | None = None, **attrib: str) -> str:
     return f"<eb:{local}{attrs}>{_esc(text)}</eb:{local}>"
 
 
+def _typed(value: str) -> dict[str, str]:
+    """A ``type`` attribute only when there is one (ebMS3: no type means the value is a URI)."""
+    return {"type": value} if value else {}
+
+
 def _envelope(messaging_inner: str, *, signed: bool) -> bytes:
     """The SOAP 1.2 envelope as text: (empty) wsse:Security, eb:Messaging with ``wsu:Id``,
     empty Body with ``wsu:Id``. Written as text, not through the element API: it is faster
@@ -100,8 +105,8 @@ def seal_user_message(payload_xml: bytes, *, header: UserMessageHeader,
     inner = (
         f"<eb:UserMessage{mpc}>{_message_info(message_id, header.ref_to_message_id, now)}"
         f"<eb:PartyInfo>{parties}</eb:PartyInfo><eb:CollaborationInfo>"
-        f"{_el('AgreementRef', header.agreement_ref, type=header.agreement_type)}"
-        f"{_el('Service', header.service, type=header.service_type)}"
+        f"{_el('AgreementRef', header.agreement_ref, **_typed(header.agreement_type))}"
+        f"{_el('Service', header.service, **_typed(header.service_type))}"
         f"{_el('Action', header.action)}{_el('ConversationId', header.conversation_id)}"
         f'</eb:CollaborationInfo><eb:PayloadInfo><eb:PartInfo href="cid:{_attr(cid)}">'
         f"<eb:PartProperties>{props}</eb:PartProperties></eb:PartInfo></eb:PayloadInfo>"

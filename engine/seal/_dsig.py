@@ -31,7 +31,7 @@ from lxml import etree
 from ..xmlsafe import hardened_parser
 from . import _ns as ns
 from ._errors import CertificateError, SignatureError
-from ._identity import SealIdentity, TrustStore, verify_chain
+from ._identity import SealIdentity, TrustStore, _is_ca, verify_chain
 
 DEFAULT_PREFIXES = ("env",)  # [I] ICD Annex 6: PrefixList="env" (the SOAP envelope prefix)
 
@@ -317,7 +317,11 @@ def _token_chain(security: Any, sig: Any, ids: dict[str, list[Any]], *,
     except (binascii.Error, ValueError):
         raise SignatureError("BinarySecurityToken is not valid base64") from None
     if value_type == ns.X509_PKIPATH:
-        return tuple(reversed(decode_pkipath(raw))), value_type
+        certs = decode_pkipath(raw)
+        if len(certs) > 1 and _is_ca(certs[-1]) and not _is_ca(certs[0]):
+            raise SignatureError("PKIPath token lists the leaf certificate first: an "
+                                 "X509PKIPathv1 path is root first, leaf LAST (ICD 4.6.2)")
+        return tuple(reversed(certs)), value_type
     if value_type == ns.X509_V3 and not require_pkipath:
         try:
             return (x509.load_der_x509_certificate(raw),), value_type
@@ -382,10 +386,11 @@ def verify_envelope(root: Any, security: Any, *, attachments: Mapping[str, bytes
             signed_ids.add(uri[1:])
     if not refs:
         raise SignatureError("signature has no references")
-    try:
-        verify_chain(chain, trust=trust, now=now)
-    except CertificateError:
-        raise
+    if require_pkipath and len(chain) == 1 and chain[0] not in trust.roots:
+        raise CertificateError(f"the PKIPath token holds only the signer certificate "
+                               f"({signer.subject.rfc4514_string()}): ICS2 requires the full "
+                               "certificate chain in the BinarySecurityToken (ICD 4.6.2)")
+    verify_chain(chain, trust=trust, now=now)
     return SignatureCheck(signer=signer, chain=chain, references=tuple(refs),
                           signed_ids=frozenset(signed_ids), signed_cids=frozenset(signed_cids),
                           token_type=token_type)

@@ -17,6 +17,11 @@ class EnvelopeError(SealError):
     """The SOAP/ebMS3 structure, a header value or the MIME packaging is not as the ICD requires."""
 
 
+class PModeMismatchError(EnvelopeError):
+    """A well-formed ebMS header whose values do not fit the ICS2 P-Mode (AgreementRef, service,
+    party types, roles, party id shape): answered with EBMS:0010 ProcessingModeMismatch."""
+
+
 class SignatureError(SealError):
     """A signature is missing or invalid, a digest does not match, a signed part was tampered."""
 

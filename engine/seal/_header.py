@@ -37,6 +37,8 @@ DEFAULT_CONVERSATION_ID = "1"  # ICD 4.2.3.4: not used by ICS2; "1" when none is
 _PARTY_ID = re.compile(r"^(?:(?P<sys>[A-Za-z0-9]{1,12})@)?(?P<eori>[A-Z]{2}[A-Za-z0-9]{3,15})"
                        r"(?:@(?P<ms>[A-Z]{2}))?$")
 _IE_ACTION = re.compile(r"^IE3[A-Z][0-9]{2}$")
+_FQDN = re.compile(r"^(?=.{4,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +73,11 @@ def _fqdn() -> str:
     if env:
         return env
     name = socket.getfqdn()
-    return name if name and name != "localhost" else "ensgate.invalid"
+    # A bare host name ("buildbox", common in containers) is no fully qualified domain name;
+    # [I] "ensgate.invalid" (RFC 2606 reserved) then stands in: set ENSGATE_AS4_DOMAIN.
+    if _FQDN.match(name) and not name.startswith("localhost"):
+        return name
+    return "ensgate.invalid"
 
 
 def new_message_id(domain: str | None = None) -> str:

@@ -198,11 +198,19 @@ def check_validity(cert: x509.Certificate, now: datetime) -> None:
 
 
 def _is_ca(cert: x509.Certificate) -> bool:
+    """A CA certificate: BasicConstraints cA, and keyCertSign when it states a key usage
+    (RFC 5280 4.2.1.3)."""
     try:
         bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
     except x509.ExtensionNotFound:
         return False
-    return bc.ca
+    if not bc.ca:
+        return False
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return bool(ku.key_cert_sign)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -7,13 +7,14 @@ import gzip
 import zlib
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 
 from ..xmlsafe import parse_xml_safely
 from . import _ns as ns
 from ._dsig import SignatureCheck, verify_envelope
-from ._errors import EnvelopeError, ReceiptMismatchError, SignatureError
+from ._errors import EnvelopeError, PModeMismatchError, ReceiptMismatchError, SignatureError
 from ._header import (
     AGREEMENT_REF,
     AGREEMENT_TYPE,
@@ -35,6 +36,8 @@ from ._mime import SOAP11_CT, SOAP12_CT, WireMessage, ct_params, parse_multipart
 from ._model import Payload, VerifiedMessage
 from ._signals import As4Error
 
+_UNDERSTOOD = frozenset({ns.q(ns.EB, "Messaging"), ns.q(ns.WSSE, "Security")})
+ATTACHMENT_MIME_TYPES = ("application/pdf", "image/jpeg")  # ICD 4.2.5, binary attachments
 MAX_DECOMPRESSED = 100 * 1024 * 1024  # ICD 4.2.6: business payload at most 100 MB uncompressed
 
 
@@ -103,14 +106,18 @@ def _check_ics2_header(h: UserMessageHeader) -> None:
     """The ICD 4.2 values; raises EnvelopeError naming the element, expected and found."""
     def need(what: str, found: str, expected: tuple[str, ...]) -> None:
         if found not in expected:
-            raise EnvelopeError(f"{what} is {found!r}, expected {' or '.join(expected)} "
-                                "(ICS2 HTI ICD 4.2)")
+            raise PModeMismatchError(f"{what} is {found!r}, expected {' or '.join(expected)} "
+                                     "(ICS2 HTI ICD 4.2)")
     need("eb:AgreementRef", h.agreement_ref, (AGREEMENT_REF,))
     need("eb:AgreementRef/@type", h.agreement_type, (AGREEMENT_TYPE,))
-    need("eb:Service/@type", h.service_type, (SERVICE_TYPE,))
     need("eb:Service", h.service, (SERVICE_T2C, SERVICE_C2T, EBMS_TEST_SERVICE))
     if h.service == EBMS_TEST_SERVICE:  # ebMS3 connectivity test between the same parties
         need("eb:Action of the test service", h.action, (EBMS_TEST_ACTION,))
+        # [I] ebMS3 core 5.2.2.9 gives the test service URI no type; a peer that adds the
+        # ICS2 service type is accepted too.
+        need("eb:Service/@type of the test service", h.service_type, ("", SERVICE_TYPE))
+    else:
+        need("eb:Service/@type", h.service_type, (SERVICE_TYPE,))
     to_customs = h.service == SERVICE_T2C or (h.service == EBMS_TEST_SERVICE
                                              and h.sender.role == ROLE_TRADER)
     trader, customs = (h.sender, h.receiver) if to_customs else (h.receiver, h.sender)
@@ -118,11 +125,15 @@ def _check_ics2_header(h: UserMessageHeader) -> None:
     need("trader eb:Role", trader.role, (ROLE_TRADER,))
     need("customs eb:PartyId/@type", customs.party_type, (PARTY_TYPE_AUTH,))
     need("customs eb:Role", customs.role, (ROLE_CUSTOMS,))
-    check_trader_party_id(trader.party_id)
+    try:
+        check_trader_party_id(trader.party_id)
+    except EnvelopeError as exc:
+        raise PModeMismatchError(str(exc)) from None
 
 
 def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, bytes],
-                  *, ics2: bool) -> tuple[UserMessageHeader, tuple[Payload, ...]]:
+                  *, ics2: bool, types: dict[str, str] | None = None,
+                  ) -> tuple[UserMessageHeader, tuple[Payload, ...]]:
     pi = um.find(ns.q(ns.EB, "PartyInfo"))
     ci = um.find(ns.q(ns.EB, "CollaborationInfo"))
     if pi is None or ci is None:
@@ -154,15 +165,25 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
         if not href.startswith("cid:"):
             raise EnvelopeError(f"eb:PartInfo/@href {href!r} is not a cid: reference "
                                 "(payloads travel as MIME parts, ICD 4.2.5)")
-        cid = href[4:]
+        cid = unquote(href[4:])  # a cid: URL is %-escaped, a Content-ID is not (RFC 2392)
         if cid not in attachments:
             raise EnvelopeError(f"payload {href} has no MIME part")
         if check is not None and cid not in check.signed_cids:
             raise SignatureError(f"payload {href} is not covered by the signature")
         props = {p.get("name") or "": (p.text or "").strip() for p in part.iter(
             ns.q(ns.EB, "Property"))}
+        charset = props.get("CharacterSet")
+        if ics2 and charset is not None and charset.lower() != "utf-8":
+            raise PModeMismatchError(f"payload {href}: CharacterSet {charset!r}, only utf-8 "
+                                     "is allowed (ICD 4.2.5)")
         data = attachments[cid]
         if props.get("CompressionType") == "application/gzip":
+            # AS4 profile 3.1 (compression): the compressed part's MIME Content-Type is
+            # application/gzip; the original type is in the MimeType part property.
+            mime_type = (types or {}).get(cid, "application/gzip")
+            if ics2 and mime_type != "application/gzip":
+                raise EnvelopeError(f"payload {href}: MIME Content-Type {mime_type!r} of a "
+                                    "gzip-compressed part must be application/gzip")
             data = _gunzip(data, href)
         elif ics2:
             raise EnvelopeError(f"payload {href}: CompressionType application/gzip is required "
@@ -172,19 +193,34 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
     if ics2 and (not payloads or payloads[0].mime_type != "application/xml"):
         raise EnvelopeError("the business payload must have MimeType application/xml "
                             "(ICD 4.2.5)")
+    for extra in payloads[1:] if ics2 else ():
+        if extra.mime_type not in ATTACHMENT_MIME_TYPES:
+            raise PModeMismatchError(
+                f"attachment cid:{extra.content_id} has MimeType {extra.mime_type!r}; binary "
+                f"attachments may be {' or '.join(ATTACHMENT_MIME_TYPES)} (ICD 4.2.5)")
     return header, tuple(payloads)
 
 
 def _gunzip(data: bytes, href: str) -> bytes:
+    # RFC 1952 allows several members one after the other; each is inflated in turn, all
+    # under one size cap. Anything after the last member that is not a member is refused.
     try:
-        d = zlib.decompressobj(wbits=31)
-        out = d.decompress(data, MAX_DECOMPRESSED)
-        if d.unconsumed_tail:
-            raise DecompressionError(f"payload {href} decompresses to more than "
-                                     f"{MAX_DECOMPRESSED} bytes")
-        if not d.eof:
-            raise DecompressionError(f"payload {href} is a truncated gzip stream")
-        return out
+        out: list[bytes] = []
+        room = MAX_DECOMPRESSED
+        rest = data
+        while True:
+            d = zlib.decompressobj(wbits=31)
+            chunk = d.decompress(rest, room)
+            if d.unconsumed_tail:
+                raise DecompressionError(f"payload {href} decompresses to more than "
+                                         f"{MAX_DECOMPRESSED} bytes")
+            if not d.eof:
+                raise DecompressionError(f"payload {href} is a truncated gzip stream")
+            out.append(chunk)
+            room -= len(chunk)
+            rest = d.unused_data
+            if not rest:
+                return b"".join(out)
     except (zlib.error, gzip.BadGzipFile, EOFError):
         raise DecompressionError(f"payload {href} is not valid gzip (EBMS:0303)") from None
 
@@ -216,8 +252,15 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
     profile for generic AS4 peers (tests use them on Peppol receipts); never relax them for
     ICS2 traffic. Raises SealError subclasses.
     """
-    soap, attachments, _types = _soap_parts(content_type, body, allow_soap11=allow_soap11)
+    soap, attachments, types = _soap_parts(content_type, body, allow_soap11=allow_soap11)
     root, header_el, soap_ns = _envelope(soap, allow_soap11=allow_soap11)
+    for block in header_el:
+        if not isinstance(block.tag, str) or block.tag in _UNDERSTOOD:
+            continue
+        if (block.get(ns.q(soap_ns, "mustUnderstand")) or "").strip() in ("true", "1"):
+            # SOAP 1.2 part 1, 5.2.3: a mandatory header block we do not process is a fault.
+            raise EnvelopeError(f"header block {block.tag} is marked mustUnderstand and is not "
+                                "understood (only eb:Messaging and wsse:Security are)")
     messaging_all = header_el.findall(ns.q(ns.EB, "Messaging"))
     if len(messaging_all) != 1:
         raise EnvelopeError(f"expected one eb:Messaging header, found {len(messaging_all)}")
@@ -260,7 +303,7 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
         if ics2 and (len(body_el) or (body_el.text or "").strip()):
             raise EnvelopeError("the SOAP Body of an AS4 user message must be empty "
                                 "(payloads travel as MIME parts)")
-        header, payloads = _user_message(um, check, attachments, ics2=ics2)
+        header, payloads = _user_message(um, check, attachments, ics2=ics2, types=types)
         return VerifiedMessage(kind="user", header=header, payloads=payloads,
                                receipt_references=(), errors=(), mpc=header.mpc, **common)
     receipt = sm.find(ns.q(ns.EB, "Receipt"))

@@ -151,7 +151,9 @@ def test_push_mode_answers_reach_the_inbound_endpoint(cert_dir: Path, trader: En
                                                       customs_side: EndpointCerts,
                                                       ens_file: Path) -> None:
     ours = inbound_certs(cert_dir)
-    inbound = InboundEndpoint(identity=ours.identity, trust=ours.trust)
+    inbound = InboundEndpoint(identity=ours.identity, trust=ours.trust,
+                              party_id="DE0000DEMO0001",
+                              customs_seals=[customs_side.identity.certificate])
     with BackgroundServer(inbound.app, tls=ours.tls) as trader_srv:
         pusher = AnswerPusher(make_settings(customs_side, endpoint=trader_srv.url,
                                             party_id="sti-taxud",

@@ -84,3 +84,26 @@ def test_seal_option_party_and_bad_input(demo_dir: Path, tmp_path: Path,
                                     str(demo_dir / "seal.key.pem"), "--party-id", "bad id",
                                     "--out", str(tmp_path / "x")])
     assert res.exit_code == 2 and "party id" in res.output
+
+
+def test_seal_with_a_demo_folder_needs_no_password(demo_dir: Path, ens_xml: bytes,
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The documented route (`certs demo`, then `seal --certs`) uses the PEM pair; only a
+    folder with nothing but seal.p12 needs the PKCS#12 password."""
+    monkeypatch.delenv("ENSGATE_CERT_PASSWORD", raising=False)
+    src = tmp_path / "ens.xml"
+    src.write_bytes(ens_xml)
+    res = CliRunner().invoke(main, ["seal", str(src), "--certs", str(demo_dir),
+                                    "--out", str(tmp_path / "msg.as4")])
+    assert res.exit_code == 0, res.output
+    only_p12 = tmp_path / "p12only"
+    only_p12.mkdir()
+    (only_p12 / "seal.p12").write_bytes((demo_dir / "seal.p12").read_bytes())
+    res = CliRunner().invoke(main, ["seal", str(src), "--certs", str(only_p12),
+                                    "--out", str(tmp_path / "msg2.as4")])
+    assert res.exit_code == 2 and "ENSGATE_CERT_PASSWORD" in res.output
+    monkeypatch.setenv("ENSGATE_CERT_PASSWORD", "demo")
+    res = CliRunner().invoke(main, ["seal", str(src), "--certs", str(only_p12),
+                                    "--out", str(tmp_path / "msg2.as4")])
+    assert res.exit_code == 0, res.output

@@ -60,7 +60,7 @@ def test_santuario_verifies_our_seals(harness: list[str], ens_xml: bytes,
         res = _run(harness, wire.to_bytes(), tmp_path)
         assert res.returncode == 0, res.stdout + res.stderr
         line = res.stdout.strip()
-        assert line.startswith("VERIFIED refs=3 chain=3 ")
+        assert line.startswith("VERIFIED refs=3 chain=3 signed=Messaging,Body,cid:")
         assert "CN=" + ident.certificate.subject.rfc4514_string().split("CN=")[1].split(",")[0] \
             in line
 
@@ -75,4 +75,27 @@ def test_santuario_rejects_tampering(harness: list[str], ens_xml: bytes,
     res = _run(harness, flipped, tmp_path)
     assert res.returncode == 1 and "bad-digest:cid:" in res.stdout, res.stdout + res.stderr
     res = _run(harness, data.replace(b">IE3F26</eb:Action>", b">IE3F27</eb:Action>"), tmp_path)
+    assert res.returncode == 1 and "bad-digest:#id-" in res.stdout, res.stdout + res.stderr
+
+
+def test_santuario_verifies_our_signals(harness: list[str], ens_xml: bytes,
+                                        seal_id: SealIdentity, customs_id: SealIdentity,
+                                        tmp_path: Path) -> None:
+    """Receipts (also those for pulled messages, ICD 4.6.2: the Body must be signed) and pull
+    requests: Santuario checks eb:Messaging AND the Body are signed and verify."""
+    from ensgate.seal import TrustStore, pull_mpc, seal_pull_request, seal_receipt, verify_message
+
+    pulled = seal_user_message(b"<IE3R01 xmlns='urn:x'>ok</IE3R01>", identity=customs_id,
+                               header=customs_to_trader_header(
+                                   receiver_party_id="DE0000DEMO0001", action="IE3R01"))
+    trust = TrustStore(roots=(seal_id.chain[-1],))
+    verified = verify_message(pulled.content_type, pulled.body, trust=trust)
+    receipt = seal_receipt(verified, identity=seal_id)
+    pull = seal_pull_request(mpc=pull_mpc("DE0000DEMO0001"), identity=seal_id)
+    for wire in (receipt, pull):
+        res = _run(harness, wire.to_bytes(), tmp_path)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert res.stdout.startswith("VERIFIED refs=2 chain=3 signed=Messaging,Body "), res.stdout
+    tampered = receipt.to_bytes().replace(b"<eb:Receipt>", b"<eb:Receipt><x:y xmlns:x='urn:x'/>")
+    res = _run(harness, tampered, tmp_path)
     assert res.returncode == 1 and "bad-digest:#id-" in res.stdout, res.stdout + res.stderr

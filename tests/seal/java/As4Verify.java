@@ -86,7 +86,10 @@ public class As4Verify {
         if (start != null) start = start.replace("<", "").replace(">", "");
         Map<String, byte[]> parts = new HashMap<>();
         byte[] soap = null;
-        String[] pieces = body.split(Pattern.quote("--" + boundary));
+        // Signals (receipts, pull requests, errors) travel as plain SOAP 1.2: no MIME parts.
+        String[] pieces = boundary == null ? new String[0]
+            : body.split(Pattern.quote("--" + boundary));
+        if (boundary == null) soap = body.getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 1; i < pieces.length; i++) {
             String p = pieces[i];
             if (p.startsWith("--")) break;
@@ -137,7 +140,14 @@ public class As4Verify {
             System.out.println("INVALID signature" + why);
             System.exit(1);
         }
-        System.out.println("VERIFIED refs=" + n + " chain=" + certs.size() + " leaf="
+        StringBuilder uris = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String uri = sig.getSignedInfo().item(i).getURI();
+            Element target = uri.startsWith("#") ? doc.getElementById(uri.substring(1)) : null;
+            uris.append(i == 0 ? "" : ",").append(target != null ? target.getLocalName() : uri);
+        }
+        System.out.println("VERIFIED refs=" + n + " chain=" + certs.size() + " signed=" + uris
+            + " leaf="
             + leaf.getSubjectX500Principal().getName());
     }
 }
