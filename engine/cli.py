@@ -17,6 +17,7 @@ from rich.table import Table
 from . import __version__
 from .config import load_config
 from .diagnostics import ConfigError, Diagnostic, Severity, SpecError, format_json_line
+from .mapping._spec import find_spec
 from .pipeline import BatchResult, TranslateOptions, translate_to_folder
 from .render import normalise_filing_code
 
@@ -106,17 +107,11 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
 
 
 def _resolve_mapping(name: str) -> str:
-    p = Path(name)
-    if p.exists():
-        return str(p)
-    from importlib import resources
-
-    packaged = resources.files("ensgate.mappings").joinpath(
-        name if name.endswith(".yaml") else name + ".yaml")
-    if packaged.is_file():
-        return str(packaged)
-    raise click.BadParameter(f"no mapping spec file or built-in named {name!r}",
-                             param_hint="--mapping")
+    found = find_spec(name)
+    if found is None:
+        raise click.BadParameter(f"no mapping spec file or built-in named {name!r}",
+                                 param_hint="--mapping")
+    return found
 
 
 @main.command("validate")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -19,22 +18,15 @@ from rich.table import Table
 from rich.text import Text
 
 from .diagnostics import Diagnostic, SpecError, format_json_line
-from .mapping._spec import MappingSpec, load_spec
+from .mapping._spec import MappingSpec, find_spec, load_spec
 
 
 def _spec_path(name: str) -> str:
-    p = Path(name)
-    if p.exists():
-        return str(p)
-    packaged = resources.files("ensgate.mappings").joinpath(
-        name if name.endswith(".yaml") else name + ".yaml")
-    if packaged.is_file():
-        try:  # cite built-ins as mappings/<name>.yaml when run from a source checkout
-            return str(Path(str(packaged)).resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(packaged)
-    raise click.BadParameter(f"no mapping spec file or built-in named {name!r}",
-                             param_hint="SPEC")
+    found = find_spec(name)
+    if found is None:
+        raise click.BadParameter(f"no mapping spec file or built-in named {name!r}",
+                                 param_hint="SPEC")
+    return found
 
 
 def _load(name: str) -> MappingSpec:

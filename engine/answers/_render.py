@@ -11,11 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
+from ..render import template_environment
 from ._model import ANSWER_TYPES
-
-_PACKAGE = "ensgate.templates"
 
 
 class AnswerRenderer:
@@ -23,21 +20,8 @@ class AnswerRenderer:
     Build one per process (templates are compiled once and cached by Jinja)."""
 
     def __init__(self, *, template_dir: str | Path | None = None) -> None:
-        loaders: list[jinja2.BaseLoader] = []
-        if template_dir is not None:
-            loaders.append(jinja2.FileSystemLoader(str(template_dir)))
-        loaders.append(jinja2.PackageLoader(_PACKAGE, "."))
-        self._env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=False,
-        )
-        # the shared filing macros expect the renderer's `nest` filter (pretty output here)
-        self._env.filters["nest"] = jinja2.filters.do_indent
+        # the filings' environment: same escaping, strictness and macros (pretty output here)
+        self._env = template_environment(template_dir, pretty=True)
 
     def render(self, message_type: str, **context: Any) -> bytes:
         """UTF-8 XML of ``message_type`` (one of ``ANSWER_TYPES``) with ``context`` as the

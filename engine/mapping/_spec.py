@@ -440,6 +440,22 @@ def load_spec(path: str | Path) -> MappingSpec:
 
 
 @cache
+def find_spec(name: str) -> str | None:
+    """The spec file a user means by ``name``: a path that exists, else a built-in spec by id
+    (``cargoimp-fwb`` or ``cargoimp-fwb.yaml``), cited as ``mappings/<id>.yaml`` when run from
+    a source checkout; None when there is neither."""
+    if Path(name).exists():
+        return name
+    packaged = resources.files("ensgate.mappings").joinpath(
+        name if name.endswith(".yaml") else name + ".yaml")
+    if not packaged.is_file():
+        return None
+    try:
+        return str(Path(str(packaged)).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(packaged)
+
+
 def builtin_specs() -> tuple[MappingSpec, ...]:
     """The mapping specs shipped in ``mappings/`` (compiled once per process)."""
     out = []

@@ -6,7 +6,7 @@ reports it with its XPath.
 """
 
 from ._filings import FILINGS, FilingInfo, normalise_filing_code
-from ._renderer import Renderer, RenderError
+from ._renderer import Renderer, RenderError, template_environment
 
 __all__ = [
     "FILINGS",
@@ -14,4 +14,5 @@ __all__ = [
     "RenderError",
     "Renderer",
     "normalise_filing_code",
+    "template_environment",
 ]

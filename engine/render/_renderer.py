@@ -64,9 +64,8 @@ class Renderer:
     _env: jinja2.Environment = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        env = (_packaged_environment(self.pretty) if self.template_dir is None
-               else _environment(self.template_dir, self.pretty))
-        object.__setattr__(self, "_env", env)
+        object.__setattr__(self, "_env", template_environment(self.template_dir,
+                                                              pretty=self.pretty))
 
     def filing_info(self, code: str) -> FilingInfo:
         """The table row of a filing ("F26", "3F26" or "IE3F26"); RenderError RND001 when
@@ -119,6 +118,16 @@ def _environment(template_dir: Path | None, pretty: bool) -> jinja2.Environment:
 
 
 @lru_cache(maxsize=2)
+def template_environment(template_dir: str | Path | None = None, *,
+                         pretty: bool = False) -> jinja2.Environment:
+    """The Jinja environment every XML template of ensgate renders in (filings and customs
+    answers alike): autoescape, StrictUndefined, the ``nest`` filter, ``template_dir`` searched
+    before the packaged templates."""
+    if template_dir is None:
+        return _packaged_environment(pretty)
+    return _environment(Path(template_dir), pretty)
+
+
 def _packaged_environment(pretty: bool) -> jinja2.Environment:
     """One environment per process for the packaged templates (they never change while it
     runs), so their compiled form is shared by every Renderer: compiling the templates costs

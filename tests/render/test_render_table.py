@@ -15,7 +15,8 @@ AIR_ENS = ["IE3F20", "IE3F21", "IE3F22", "IE3F23", "IE3F24", "IE3F25", "IE3F26",
 
 def test_public_names() -> None:
     assert sorted(ensgate.render.__all__) == [
-        "FILINGS", "FilingInfo", "RenderError", "Renderer", "normalise_filing_code"]
+        "FILINGS", "FilingInfo", "RenderError", "Renderer", "normalise_filing_code",
+        "template_environment"]
 
 
 def test_table_lists_every_air_filing_and_the_arrival_notification() -> None:

@@ -7,29 +7,19 @@ the objects are identical to the ones the constructors make.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...diagnostics import Diagnostic, SourcePos, diag
+from .. import _fastbuild
 from .._source import SourceField, SourceNode
 from ._layouts import FieldSpec
 
 Line = tuple[str, int, str, int, int]
 """One meaningful line: (text, line number in the file, file, message index, part segment)."""
 
-_new = object.__new__
-
-
-def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
-    setter: Callable[[object, object], None] = vars(cls)[name].__set__
-    return setter
-
-
-_P_FILE, _P_MSG, _P_LINE, _P_COL, _P_SEG, _P_OFF, _P_XP = (
-    _slot_setter(SourcePos, n)
-    for n in ("file", "message", "line", "column", "segment", "offset", "xpath")
-)
-_F_TEXT, _F_POS = (_slot_setter(SourceField, n) for n in ("text", "pos"))
+_new = _fastbuild.new_object
+_P_FILE, _P_MSG, _P_LINE, _P_COL, _P_SEG, _P_OFF, _P_XP = _fastbuild.POS_SETTERS
+_F_TEXT, _F_POS = _fastbuild.FIELD_SETTERS
 
 
 def mkpos(ln: Line, col: int | None) -> SourcePos:
