@@ -517,6 +517,9 @@ _REC20_MASS = {"KGM": Decimal(1), "KG": Decimal(1), "K": Decimal(1), "GRM": Deci
                "TNE": Decimal(1000), "LBR": _LB_TO_KG, "LB": _LB_TO_KG, "L": _LB_TO_KG}
 
 
+_PLAIN_MASS = {"LBS": "LBR", "KGS": "KGM", "KILO": "KGM", "KILOS": "KGM"}
+
+
 @transform("measure_kg", args=("unit",))
 def _measure_kg(v: str, notes: Notes, unit: Any = None) -> str:
     """Cargo-XML weight in kilograms from its ``unitCode`` (UN/ECE Rec. 20: KGM, LBR, GRM,
@@ -527,6 +530,10 @@ def _measure_kg(v: str, notes: Notes, unit: Any = None) -> str:
         notes.warn("no unit code on the weight; kg assumed", expected="KGM or LBR", found=v)
         u = "KGM"
     factor = _REC20_MASS.get(u)
+    if factor is None and u in _PLAIN_MASS:  # forwarder exports write LBS / KGS [I]
+        notes.warn(f"weight unit {u!r} is not a UN/ECE Rec. 20 code; read as "
+                   f"{_PLAIN_MASS[u]}", expected="KGM or LBR", found=u)
+        factor = _REC20_MASS[_PLAIN_MASS[u]]
     if factor is None:
         raise TransformFailed(f"unknown weight unit {u!r}", expected="KGM or LBR")
     d = _dec(v)
@@ -646,14 +653,14 @@ def _edifact_datetime(v: str, notes: Notes, format: Any = None, tz: Any = None) 
 
 # ------------------------------------------------------------------------------ addresses
 _TRAILING_NO = re.compile(
-    r"^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)$"
+    r"^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO[.:]?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)$"
 )
 _LEADING_NO = re.compile(
-    r"^(?:NO\.?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)[\s,]+(?P<street>.*[A-Z].*)$"
+    r"^(?:NO[.:]?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)[\s,]+(?P<street>.*[A-Z].*)$"
 )
 
 
-_INNER_NO = re.compile(r"\bNO\.?\s*(?P<no>\d+[A-Z]?)\b")
+_INNER_NO = re.compile(r"\bNO[.:]?\s*(?P<no>\d+[A-Z]?)\b")
 _PREMISES = re.compile(r"^(?P<no>(?:UNIT|BLDG|BUILDING|BLOCK|PLOT|HANGAR|GATE)\s+\d+[A-Z]?)[\s,]+"
                        r"(?P<street>.*[A-Z].*)$")
 
@@ -834,7 +841,7 @@ def load_plugin_transforms(*, refresh: bool = False) -> list[str]:
         return []
     _PLUGINS_SCANNED = True
     import importlib
-    import sys
+    import logging
     from importlib.metadata import entry_points
 
     importlib.invalidate_caches()
@@ -843,9 +850,9 @@ def load_plugin_transforms(*, refresh: bool = False) -> list[str]:
     for ep in entry_points(group=PLUGIN_GROUP):
         try:
             name = _register_object(ep.name, ep.load())
-        except Exception as exc:  # noqa: BLE001 - report and go on
-            print(f"ensgate: transform plugin {ep.name!r} ({ep.value}) not loaded: {exc}",
-                  file=sys.stderr)
+        except Exception as exc:  # a broken plugin is reported and skipped
+            logging.getLogger("ensgate.transforms").warning(
+                "transform plugin %r (%s) not loaded: %s", ep.name, ep.value, exc)
             continue
         if name:
             added.append(name)

@@ -232,8 +232,11 @@ class _Batch:
             diags.append(diag("ICS004", f"LRN {lrn} already used by declarant {declarant}",
                               found=lrn))
             return None, diags
+        # warnings the readers gave on the messages behind the filing (a bad check digit, an
+        # over-long line...) travel with the filing: the operator sees them next to its XML
+        read = [d for m in ship.messages for d in m.diagnostics]
         return Filing(lrn=lrn, filing=code, shipment=ship.document_number, xml=xml,
-                      diagnostics=tuple(diags), lineage=dict(ship.lineage),
+                      diagnostics=(*read, *diags), lineage=dict(ship.lineage),
                       messages=tuple(m.label for m in ship.messages)), diags
 
 
@@ -247,6 +250,8 @@ def _missing_flight_data(ship: Shipment, code: str) -> list[Diagnostic]:
         return []
     t = ship.data["transport"]
     out = []
+    first = ship.messages[0] if ship.messages else None
+    where = None if first is None else first.pos(first.first_line)
     for key, what in (("estimated_arrival", "estimated arrival date-time"),
                       ("estimated_departure", "estimated departure date-time")):
         if not t[key]:
@@ -254,7 +259,7 @@ def _missing_flight_data(ship: Shipment, code: str) -> list[Diagnostic]:
                 "MAP003", f"{what} of the flight missing for {code}: the FWB does not carry it; "
                 "send the FFM of the flight in the same batch, or choose a PLACI filing "
                 "(--filing F23/F24/F26)", expected=f"transport.{key}", found="nothing",
-                xpath=f"/{code}/activeBorderTransportMeans"))
+                source=where, xpath=f"/{code}/activeBorderTransportMeans"))
     return out
 
 

@@ -95,3 +95,17 @@ def test_write_batch_layout(tmp_path: Path, options: TranslateOptions) -> None:
     assert summary["messages_in"] == result.messages_in
     first = json.loads(rejected[0].read_text().splitlines()[0])
     assert {"code", "severity", "message"} <= set(first)
+
+
+def test_reader_warnings_travel_with_the_filing(options: TranslateOptions) -> None:
+    """A bad AWB check digit is a warning, never a drop: the filing is made and carries it,
+    with the position in each message that holds the number (the FWB and its FFM)."""
+    noisy = SAMPLES / "noisy"
+    result = translate([noisy / "bad-check-digit-fwb17-105-33188403-del-hel.txt",
+                        noisy / "ffm8-flights-for-noisy-direct-awbs.txt"], options)
+    (filing,) = [f for f in result.filings if f.shipment == "105-33188403"]
+    checks = [d for d in filing.diagnostics if d.code == "IMP014"]
+    assert {Path(d.source.file).name for d in checks if d.source} == {
+        "bad-check-digit-fwb17-105-33188403-del-hel.txt",
+        "ffm8-flights-for-noisy-direct-awbs.txt"}
+    assert all(d.source and d.source.line for d in checks)
