@@ -89,6 +89,9 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("CXM009", I, "element not known to the Cargo-XML reader ignored"),
     ("CXM010", E, "mandatory Cargo-XML element missing"),
     ("CXM011", W, "text after the end of a Cargo-XML document ignored"),
+    ("CXM012", W, "Cargo-XML declared encoding does not match the bytes; read in the encoding "
+                  "the bytes show"),
+    ("CXM013", W, "Cargo-XML message found inside an envelope element; the envelope is ignored"),
     # -- mapping specs and evaluation -----------------------------------------------------------
     ("MAP001", F, "mapping spec could not be read"),
     ("MAP002", F, "mapping spec is not valid"),
