@@ -16,7 +16,7 @@ from ensgate.readers.cargoxml import read_cargoxml
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "cargo-xml"
-EXAMPLES = ROOT.parent / "shared" / "reference" / "cargo-xml" / "examples"
+EXAMPLES = ROOT / "tests" / "data" / "cargoxml"  # copies of ../shared/reference/cargo-xml/examples
 S3 = SAMPLES / "s3-xfwb-direct-180-88351270-icn-vie-security.xml"
 
 

@@ -15,7 +15,7 @@ from ensgate.readers._source import SourceMessage
 from ensgate.readers.cargoxml import looks_like_cargoxml, read_cargoxml
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT.parent / "shared" / "reference" / "cargo-xml" / "examples"
+EXAMPLES = ROOT / "tests" / "data" / "cargoxml"  # copies of ../shared/reference/cargo-xml/examples
 SAMPLES = ROOT / "samples" / "cargo-xml"
 XFWB = EXAMPLES / "888-11111111_XFWB.xml"
 XFZB = EXAMPLES / "SEL22222222_XFZB.xml"
