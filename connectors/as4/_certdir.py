@@ -39,12 +39,17 @@ def _identity(folder: Path, stem: str) -> SealIdentity:
 
 
 def _tls(folder: Path, stem: str) -> TlsFiles:
-    files = TlsFiles(ca_file=folder / "ca.pem", cert_file=folder / f"{stem}.pem",
-                     key_file=folder / f"{stem}.key.pem")
-    for p in (files.ca_file, files.cert_file, files.key_file):
-        if not p.is_file():
-            raise ConfigError(f"{folder}: missing {p.name} (two-way TLS needs it)")
-    return files
+    """The PEM pair ``<stem>.pem`` + ``<stem>.key.pem``, else ``<stem>.p12``."""
+    ca = folder / "ca.pem"
+    if not ca.is_file():
+        raise ConfigError(f"{folder}: missing ca.pem (two-way TLS needs it)")
+    pem, key, p12 = folder / f"{stem}.pem", folder / f"{stem}.key.pem", folder / f"{stem}.p12"
+    if pem.is_file() and key.is_file():
+        return TlsFiles(ca_file=ca, cert_file=pem, key_file=key)
+    if p12.is_file():
+        return TlsFiles(ca_file=ca, cert_file=p12)
+    raise ConfigError(f"{folder}: missing {pem.name} + {key.name} or {p12.name} "
+                      "(two-way TLS needs them)")
 
 
 def _load(folder: str | Path, seal_stem: str, tls_stem: str) -> EndpointCerts:

@@ -23,8 +23,9 @@ class _TlsConfig(uvicorn.Config):
     uvicorn's own file options cannot set the minimum version."""
 
     def __init__(self, app: Any, *, tls: TlsFiles, **kwargs: Any) -> None:
-        super().__init__(app, ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file),
-                         **kwargs)
+        pem = tls.key_file is not None  # a PKCS#12 identity is loaded by server_context only
+        super().__init__(app, ssl_certfile=str(tls.cert_file) if pem else None,
+                         ssl_keyfile=str(tls.key_file) if pem else None, **kwargs)
         self._tls = tls
 
     def load(self) -> None:

@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from _as4_helpers import action_of, lrn_of, make_settings
 from click.testing import CliRunner
@@ -36,6 +37,7 @@ from ensgate.connectors.as4 import (
     free_port,
     inbound_certs,
     make_server,
+    trader_certs,
 )
 from ensgate.connectors.simulator import AnswerPusher, Simulator
 from ensgate.seal import SealIdentity, issue_certificate
@@ -238,8 +240,6 @@ def test_tls_1_2_is_enough_and_nothing_older_is_offered(simulator: Simulator,
     """ICD 4.6: TLS 1.2 must work; our contexts refuse anything older on both ends."""
     import ssl
 
-    import httpx
-
     from ensgate.connectors.as4 import client_context, server_context
 
     assert client_context(trader.tls).minimum_version == ssl.TLSVersion.TLSv1_2
@@ -256,3 +256,34 @@ def test_tls_1_2_is_enough_and_nothing_older_is_offered(simulator: Simulator,
             assert response.extensions["network_stream"].get_extra_info(
                 "ssl_object").version() == "TLSv1.2"
     assert done.receipt.kind == "receipt"
+
+
+def test_tls_identities_from_pkcs12_on_both_ends(simulator: Simulator, cert_dir: Path,
+                                                 trader: EndpointCerts, ens_file: Path,
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site that keeps its TLS client certificate as PKCS#12 (as eSeal and TLS certificates
+    are usually delivered) uses it directly; the server side too. The key never rests on disk
+    in clear (see ``_tls._load_own_chain``)."""
+    from ensgate.connectors.as4 import client_context, server_context
+
+    monkeypatch.setenv("ENSGATE_CERT_PASSWORD", "demo")
+    client_p12 = TlsFiles(ca_file=cert_dir / "ca.pem", cert_file=cert_dir / "tls-client.p12")
+    server_p12 = TlsFiles(ca_file=cert_dir / "ca.pem", cert_file=cert_dir / "tls-server.p12")
+    with BackgroundServer(simulator.app, tls=server_p12) as srv:
+        client = As4Client(make_settings(trader, endpoint=srv.url),
+                           transport=httpx.HTTPTransport(verify=client_context(client_p12)))
+        done = client.submit(ens_file.read_bytes(), action=action_of(ens_file))
+        client.close()
+    assert done.receipt.kind == "receipt"
+    monkeypatch.setenv("ENSGATE_CERT_PASSWORD", "Xq7-not-the-password")
+    with pytest.raises(ValueError, match="PKCS#12") as refused:
+        server_context(server_p12)
+    assert "Xq7" not in str(refused.value)  # the secret never reaches the message
+    # a folder with only the PKCS#12 files is enough for the connector
+    only_p12 = tmp_path / "p12-only"
+    only_p12.mkdir()
+    for name in ("ca.pem", "seal.p12", "tls-client.p12"):
+        (only_p12 / name).write_bytes((cert_dir / name).read_bytes())
+    monkeypatch.setenv("ENSGATE_CERT_PASSWORD", "demo")
+    assert trader_certs(only_p12).tls.cert_file.name == "tls-client.p12"
