@@ -338,8 +338,7 @@ def compile_field(rule: Rule, spec: MappingSpec) -> ApplyFn:
             if required:
                 run.diagnostics.append(diag(
                     "MAP003", required, rule=ref,
-                    source=SourcePos(file=run.msg.file, message=run.msg.index,
-                                     line=scope.pos.line),
+                    source=_scope_pos(run, scope),
                     expected=described, found="nothing"))
             return
         node = target
@@ -430,3 +429,13 @@ def plan_for(spec: MappingSpec) -> Plan:
             _PLANS.clear()
         plan = _PLANS[id(spec)] = _compile(spec)
     return plan
+
+
+def _scope_pos(run: Run, scope: SourceNode) -> SourcePos:
+    """Where a missing value was looked for: the record in scope, with every coordinate its
+    reader gave (line, segment, byte offset, XPath), in this message."""
+    pos = scope.pos
+    if pos.file == run.msg.file and pos.message == run.msg.index:
+        return pos
+    return SourcePos(file=run.msg.file, message=run.msg.index, line=pos.line,
+                     column=pos.column, segment=pos.segment, offset=pos.offset, xpath=pos.xpath)

@@ -122,15 +122,22 @@ def _write_identity(folder: Path, stem: str, ident: SealIdentity, password: byte
     key = folder / f"{stem}.key.pem"
     p12 = folder / f"{stem}.p12"
     pem.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in ident.chain))
-    key.write_bytes(ident.key.private_bytes(serialization.Encoding.PEM,
-                                            serialization.PrivateFormat.PKCS8,
-                                            serialization.NoEncryption()))
-    os.chmod(key, 0o600)
+    _write_private(key, ident.key.private_bytes(serialization.Encoding.PEM,
+                                                serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption()))
     enc = serialization.BestAvailableEncryption(password)
-    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+    _write_private(p12, pkcs12.serialize_key_and_certificates(
         stem.encode(), ident.key, ident.certificate, list(ident.chain[1:]), enc))
-    os.chmod(p12, 0o600)
     return pem, key, p12
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Key material is created with mode 0600 from the first byte (never readable by others,
+    not even between a write and a chmod); an existing file is replaced."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 _README = """# Demo certificates (ensgate certs demo) - NOT FOR PRODUCTION

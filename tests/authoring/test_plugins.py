@@ -11,6 +11,7 @@ import pytest
 from _authoring_helpers import SAMPLES
 
 from ensgate.authoring import lint_spec, run_files
+from ensgate.diagnostics import SpecError
 from ensgate.mapping._spec import _sandbox, compile_spec, use_plugin_transforms
 from ensgate.mapping._transforms import PLUGIN_GROUP, TRANSFORMS
 
@@ -104,5 +105,5 @@ def test_lint_knows_plugin_signatures(plugin: Path, tmp_path: Path) -> None:
 
 def test_without_the_plugin_the_name_is_unknown() -> None:
     assert "shout" not in TRANSFORMS
-    with pytest.raises(Exception, match="unknown transform 'shout'"):
+    with pytest.raises(SpecError, match="unknown transform 'shout'"):
         compile_spec(SPEC.format(body="  master.ucr: {from: awb.pieces, transform: shout}"))

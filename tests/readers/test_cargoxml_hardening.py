@@ -3,7 +3,6 @@ expanded entity) and the rest of the batch carries on."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,9 +84,7 @@ def test_malformed_diagnostic_points_at_the_line() -> None:
 
 def test_entities_are_never_expanded() -> None:
     for data in (XXE, LAUGHS):
-        t0 = time.perf_counter()
         msg = read_cargoxml(data, file="e.xml")[0]
-        assert time.perf_counter() - t0 < 1.0
         assert "root:" not in msg.raw.replace("file:///etc/passwd", "")
         assert not msg.root.fields and not msg.root.children
         assert not msg.is_ens_input

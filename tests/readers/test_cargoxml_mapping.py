@@ -83,7 +83,6 @@ def test_xfwb_alone_gives_the_booked_flight() -> None:
     assert m["customs_value_currency"] == "USD"
 
 
-@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="shared/reference not present")
 def test_public_xfzb_example_maps_its_house() -> None:
     data = mapped((EXAMPLES / "SEL22222222_XFZB.xml").read_bytes())
     (house,) = data["houses"]
@@ -98,7 +97,6 @@ def test_public_xfzb_example_maps_its_house() -> None:
     assert item["gross_mass"] == "133.7" and item["package_count"] == "100"
 
 
-@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="shared/reference not present")
 def test_public_xfwb_example_contact_person_from_customs_note() -> None:
     data = mapped((EXAMPLES / "888-11111111_XFWB.xml").read_bytes())
     m = data["master"]
@@ -109,7 +107,6 @@ def test_public_xfwb_example_contact_person_from_customs_note() -> None:
     assert m["goods_items"][0]["description"].startswith("CONSOLIDATION AS PER ATTACHED")
 
 
-@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="shared/reference not present")
 def test_house_without_destination_takes_the_masters() -> None:
     text = (EXAMPLES / "SEL22222222_XFZB.xml").read_text("utf-8")
     house_dest = """<FinalDestinationLocation>
@@ -123,7 +120,6 @@ def test_house_without_destination_takes_the_masters() -> None:
     assert house["place_of_delivery"]["airport"] == "FDH"
 
 
-@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="shared/reference not present")
 def test_xfzb_house_number_from_business_header_when_the_house_has_none() -> None:
     text = (EXAMPLES / "SEL22222222_XFZB.xml").read_text("utf-8")
     house_id = "<IncludedHouseConsignment>\n            <ID>SEL22222222</ID>"

@@ -32,7 +32,9 @@ def codes(msg: SourceMessage) -> dict[str, Severity]:
 
 
 def test_clean_samples_read_without_diagnostics() -> None:
-    for path in sorted(SAMPLES.glob("*.edi")):
+    samples = sorted(SAMPLES.glob("*.edi"))
+    assert samples
+    for path in samples:
         for msg in read(path.read_bytes(), path.name):
             assert msg.diagnostics == [], (path.name, [str(d) for d in msg.diagnostics])
             assert msg.format == "edifact" and msg.kind in ("CUSCAR", "IFTMIN")

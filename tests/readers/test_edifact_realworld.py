@@ -42,7 +42,7 @@ EXPECTED: dict[str, tuple[int, list[str], dict[int, set[str]]]] = {
     "e11-cuscar-cni-without-awb.edi": (1, [], {0: {"EDI014"}}),
     "e12-iftmin-unoy-v4-d16a-bom-blank-lines-empty-components.edi": (1, ["IE3F28"], {}),
     "e13-cuscar-newline-terminator-una.edi": (1, ["IE3F28"], {}),
-    "e14-contrl-and-cuscar-one-interchange.edi": (2, ["IE3F28"], {0: set()}),
+    "e14-contrl-and-cuscar-one-interchange.edi": (2, ["IE3F28"], {0: {"EDI012"}}),
     "e15-cuscar-no-payment-no-departure.edi": (1, [], {0: {"MAP003"}}),
     "e16-cuscar-consignee-name-only.edi": (1, [], {0: {"MAP003"}}),
     "e17-two-interchanges-one-file.edi": (2, ["IE3F28", "IE3F28"], {}),
@@ -72,7 +72,8 @@ def test_outcome_per_file(name: str) -> None:
     for f in result.filings:
         assert check_schema(etree.fromstring(f.xml)) == []
         assert not any(d.is_error for d in f.diagnostics)
-    got = {r.message.index: {d.code for d in r.diagnostics if d.is_error}
+    # errors decide a reject; a message set aside as not an ENS input says so at info level
+    got = {r.message.index: {d.code for d in r.diagnostics if d.is_error or r.not_ens}
            for r in result.rejects}
     assert sorted(got) == sorted(rejects)
     for index, codes in rejects.items():
@@ -257,3 +258,15 @@ def test_cli_over_the_folder_accounts_for_every_message(tmp_path: Path) -> None:
     assert summary["messages_in"] == (summary["messages_filed"] + summary["messages_rejected"]
                                       + summary["messages_supporting"])
     assert summary["filings_written"] == sum(len(v[1]) for v in EXPECTED.values())
+
+
+def test_missing_mandatory_data_points_at_the_segment_group() -> None:
+    """MAP003 carries the reader's coordinates of the record it looked in (segment index and
+    byte offset), not only a line: EDIFACT operators find segments, not lines."""
+    result = _run("e16-cuscar-consignee-name-only.edi")
+    (reject,) = result.rejects
+    missing = [d for d in reject.diagnostics if d.code == "MAP003"]
+    assert missing
+    for d in missing:
+        assert d.source is not None and d.source.file.endswith("e16-cuscar-consignee-name-only.edi")
+        assert d.source.segment is not None and d.source.offset is not None, str(d)

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pyx12.errors as pyx12_errors  # a declared test dependency: missing means a broken install
+import pyx12.x12file as pyx12_file
 
 from ensgate.readers.x12 import lex, read_isa, read_x12
 from ensgate.readers.x12._lexer import Delimiters
-
-pyx12_file = pytest.importorskip("pyx12.x12file")
-pyx12_errors = pytest.importorskip("pyx12.errors")
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "x12"
 DATA = next(SAMPLES.glob("858-*.x12")).read_bytes()

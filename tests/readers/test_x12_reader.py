@@ -216,8 +216,13 @@ def test_x12_datetime_transform() -> None:
     notes = Notes()
     assert f("20261119", notes, time="1740", tz="America/Chicago") == "2026-11-19T23:40:00Z"
     assert f("202607011740", notes, tz="America/Chicago") == "2026-07-01T22:40:00Z"  # CDT
-    assert f("20261120", notes, time="0845") == "2026-11-20T08:45:00Z" and not notes.items
-    assert f("20261120", notes) == "2026-11-20T00:00:00Z" and notes.items
+    assert not notes.items
+    # no zone known: read as UTC, and said so (as the EDIFACT and Cargo-XML transforms do)
+    assert f("20261120", notes, time="0845") == "2026-11-20T08:45:00Z"
+    assert [m for m, *_ in notes.items] == ["no time zone for a local time; UTC used"]
+    notes = Notes()
+    assert f("20261120", notes, tz="Europe/Berlin") == "2026-11-19T23:00:00Z"
+    assert [m for m, *_ in notes.items] == ["no time of day in the source; 00:00 used"]
     for bad, time in (("261120", "0845"), ("20261131", "0845"), ("20261120", "2460")):
         with pytest.raises(TransformFailed):
             f(bad, Notes(), time=time)

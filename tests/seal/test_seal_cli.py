@@ -31,6 +31,13 @@ def test_certs_demo_writes_the_layout(demo_dir: Path) -> None:
     for name in ("ca.pem", "seal.p12", "tls-client", "tls-server", "customs-seal", "`demo`",
                  load_config().declarant.eori):
         assert name in readme
+    # private keys are readable by their owner only; certificates are public
+    for p in demo_dir.iterdir():
+        mode = p.stat().st_mode & 0o777
+        if p.name.endswith((".key.pem", ".p12")):
+            assert mode == 0o600, p.name
+        else:
+            assert not mode & 0o022, p.name
 
 
 def test_certs_check(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
