@@ -2,8 +2,11 @@
 
 One file normally holds one document. Several documents concatenated in one file are
 accepted when each begins with its own XML declaration (``<?xml ...?>``), as batch exports
-write them; they become messages 0, 1, ... of the file with lines counted in the whole file.
-Text after the root element that is not a new document is cut off with a CXM011 warning.
+write them, and also when a second root simply follows the first: they become messages 0,
+1, ... of the file with lines counted in the whole file. After a root element, a transport
+end-of-message marker (``NNNN``) is dropped with a CXM011 warning; any other text that is not
+a document is kept as a rejected message of its own (CXM014), never dropped. Every Cargo-XML
+root inside a transport envelope (SOAP ``Body``...) is a message of its own (CXM013).
 Parsing is hardened (``ensgate.xmlsafe``): a DOCTYPE (so any entity, XXE or entity bomb) is
 refused with XML001 before anything is expanded.
 """
@@ -13,7 +16,9 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
+
+from lxml import etree
 
 from ...diagnostics import Diagnostic, Severity, SourcePos, diag
 from ...xmlsafe import DEFAULT_MAX_XML_BYTES, parse_xml_safely
@@ -27,6 +32,26 @@ _DECL = re.compile(rb"<\?xml[\s?]")
 _AWB = re.compile(r"^(\d{3})[- ]?(\d{8})$")
 _EXTRA = "Extra content at the end of the document"
 _RAW_LIMIT = 200_000
+_MARKER = re.compile(rb"NNNN|[\x03\x04\x1a]+")
+"""Transport end-of-message markers a feed leaves after a document: Type-B ``NNNN``, ETX,
+EOT, DOS end-of-file [I]: they carry no data, so dropping them loses nothing."""
+_SPACE = re.compile(rb"\s*")
+_NEXT_LINE_TAG = re.compile(rb"\n[ \t\r]*<")
+_WIDE_OR_UTF8 = ("utf-8", "utf8", "utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2",
+                 "utf-16le", "utf-16be", "iso-10646-ucs-2")
+
+
+class _Part(NamedTuple):
+    """Bytes of the file still to read: a whole chunk, or what follows a root element."""
+
+    data: bytes
+    line_offset: int  # lines of the file before the first byte
+    column: int = 1  # 1-based column of the first byte in its line of the file
+    encoding: str | None = None  # 8-bit encoding declared by the document before it [I]
+    head: bytes = b""  # the document before it, as parsed (its text for the rejects)
+
+
+_Parsed = tuple[Any, list[Diagnostic], _Part | None]
 
 
 def read_cargoxml(data: bytes, *, file: str = "",
@@ -43,17 +68,86 @@ def read_cargoxml(data: bytes, *, file: str = "",
         gc.disable()
     try:
         out: list[SourceMessage] = []
-        for index, (chunk, line_offset) in enumerate(_documents(data)):
-            try:
-                out.append(_read_one(chunk, file, index, line_offset, max_bytes))
-            except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
-                pos = SourcePos(file=file, message=index, line=line_offset + 1)
-                out.append(_reject(chunk, file, index, line_offset,
-                                   [diag("RUN001", source=pos, found=repr(exc))]))
+        for chunk, line_offset in _documents(data):
+            part: _Part | None = _Part(chunk, line_offset)
+            while part is not None:
+                tail = _read_part(part, file, max_bytes, out)
+                part = None if tail is None else _after_root(tail, file, out)
         return out
     finally:
         if paused:
             gc.enable()
+
+
+def _read_part(part: _Part, file: str, max_bytes: int, out: list[SourceMessage]) -> _Part | None:
+    """Append the message(s) of the document at the start of ``part``; what follows its root."""
+    index = len(out)
+    chunk = part.data
+    if part.encoding is not None:  # a document without declaration after one that had it [I]
+        chunk = f'<?xml version="1.0" encoding="{part.encoding}"?>'.encode("ascii") + chunk
+    try:
+        msgs, tail = _read_one(chunk, file, index, part.line_offset, max_bytes)
+    except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
+        pos = SourcePos(file=file, message=index, line=part.line_offset + 1)
+        msgs, tail = [_reject(chunk, file, index, part.line_offset,
+                              [diag("RUN001", source=pos, found=repr(exc))])], None
+    out.extend(msgs)
+    return tail
+
+
+def _where(part: _Part, pos: int) -> tuple[int, int]:
+    """(line, column) in the file of byte ``pos`` of ``part``."""
+    line = part.line_offset + 1 + part.data.count(b"\n", 0, pos)
+    nl = part.data.rfind(b"\n", 0, pos)
+    return line, (part.column + pos if nl < 0 else pos - nl)
+
+
+def _skip_space_and_comments(data: bytes, pos: int) -> int:
+    while True:
+        m = _SPACE.match(data, pos)
+        pos = m.end() if m is not None else pos
+        if not data.startswith(b"<!--", pos):
+            return pos
+        end = data.find(b"-->", pos + 4)
+        if end < 0:
+            return pos  # an unterminated comment: read as the next document (CXM001)
+        pos = end + 3
+
+
+def _after_root(tail: _Part, file: str, out: list[SourceMessage]) -> _Part | None:
+    """What follows a root element: the next document (returned, to be read), transport
+    markers (CXM011 on the message before) or text that is not a document, kept as a
+    rejected message (CXM014) so that nothing of the file is lost."""
+    data = tail.data
+    pos = _skip_space_and_comments(data, 0)
+    marker: int | None = None
+    while (m := _MARKER.match(data, pos)) is not None:
+        marker = pos if marker is None else marker
+        pos = _skip_space_and_comments(data, m.end())
+    if marker is not None:
+        line, column = _where(tail, marker)
+        prev = out[-1]
+        prev.diagnostics.append(diag(
+            "CXM011", source=SourcePos(file=file, message=prev.index, line=line, column=column),
+            expected="end of file or the next document after the root element",
+            found=repr(data[marker:marker + 40].decode("utf-8", "replace"))))
+    while pos < len(data):
+        line, column = _where(tail, pos)
+        if data.startswith(b"<", pos):
+            return _Part(data[pos:], line - 1, column, tail.encoding)  # head: unused
+        # text up to the next line that starts with a tag: the next document may follow [I]
+        nxt = _NEXT_LINE_TAG.search(data, pos)
+        end = len(data) if nxt is None else nxt.start() + 1
+        junk = data[pos:end]
+        index = len(out)
+        out.append(_reject(junk, file, index, line - 1, [diag(
+            "CXM014", f"{len(junk)} bytes after the end of a document are not a Cargo-XML "
+            "document; kept as a message of their own",
+            source=SourcePos(file=file, message=index, line=line, column=column),
+            expected="end of file or the next document ('<' of its root element)",
+            found=repr(junk[:40].decode("utf-8", "replace")))]))
+        pos = _skip_space_and_comments(data, end)
+    return None
 
 
 def _documents(data: bytes) -> list[tuple[bytes, int]]:
@@ -77,38 +171,38 @@ def _shift(diags: list[Diagnostic], lines: int) -> list[Diagnostic]:
             if d.source is not None and d.source.line is not None else d for d in diags]
 
 
-def _parse(chunk: bytes, file: str, index: int, line_offset: int,
-           max_bytes: int) -> tuple[Any, list[Diagnostic]]:
-    tree, diags = _parse_recoding(chunk, file, index, line_offset, max_bytes)
+def _parse(chunk: bytes, file: str, index: int, line_offset: int, max_bytes: int) -> _Parsed:
+    """(tree or None, diagnostics, the bytes after the root element when there are any)."""
+    tree, diags, tail = _parse_recoding(chunk, file, index, line_offset, max_bytes)
     if tree is not None or not diags or _EXTRA not in diags[-1].message:
-        return tree, diags
+        return tree, diags, tail
     # the trailing-noise path below works on the same bytes the parser saw
     return _parse_plain(chunk, file, index, line_offset, max_bytes)
 
 
 def _parse_recoding(chunk: bytes, file: str, index: int, line_offset: int,
-                    max_bytes: int) -> tuple[Any, list[Diagnostic]]:
+                    max_bytes: int) -> _Parsed:
     """Parse; on a declared encoding the bytes contradict (``encoding="utf-16"`` on UTF-8
     bytes, Windows-1252 names under UTF-8) parse the repaired bytes with a CXM012 warning."""
     relabelled = relabel_wide_utf8(chunk)
     if relabelled is not None:
         fixed, label = relabelled
-        tree, diags = _parse_plain(fixed, file, index, line_offset, max_bytes)
+        tree, diags, tail = _parse_plain(fixed, file, index, line_offset, max_bytes)
         warn = diag("CXM012", f"document declares encoding {label!r} but its bytes are "
                     "UTF-8 (no byte-order mark, no NUL bytes); read as UTF-8",
                     source=SourcePos(file=file, message=index, line=line_offset + 1,
                                      xpath="/processing-instruction('xml')"),
                     expected=f"{label} bytes", found="UTF-8 bytes")
-        return tree, [warn, *diags]
-    tree, diags = _parse_plain(chunk, file, index, line_offset, max_bytes)
+        return tree, [warn, *diags], tail
+    tree, diags, tail = _parse_plain(chunk, file, index, line_offset, max_bytes)
     if tree is not None or not diags or BAD_BYTES not in diags[0].message:
-        return tree, diags
+        return tree, diags, tail
     recoded = recode_cp1252(chunk)
     if recoded is None:
-        return tree, diags
-    tree2, diags2 = _parse_plain(recoded, file, index, line_offset, max_bytes)
+        return tree, diags, None
+    tree2, diags2, tail2 = _parse_plain(recoded, file, index, line_offset, max_bytes)
     if tree2 is None:
-        return tree, diags
+        return tree, diags, None
     src = diags[0].source
     warn = diag("CXM012", "bytes that are not UTF-8 read as Windows-1252 (names and "
                 "addresses may need checking)",
@@ -117,28 +211,27 @@ def _parse_recoding(chunk: bytes, file: str, index: int, line_offset: int,
                                  column=src.column if src is not None else None),
                 expected=f"{declared_encoding(chunk) or 'UTF-8 (the default)'} as declared",
                 found="Windows-1252 bytes")
-    return tree2, [warn, *diags2]
+    return tree2, [warn, *diags2], tail2
 
 
 def _parse_plain(chunk: bytes, file: str, index: int, line_offset: int,
-                 max_bytes: int) -> tuple[Any, list[Diagnostic]]:
+                 max_bytes: int) -> _Parsed:
     tree, diags = parse_xml_safely(chunk, file=file, what="Cargo-XML document",
                                    max_bytes=max_bytes, malformed_code="CXM001", message=index)
     if tree is None and diags and _EXTRA in diags[0].message and diags[0].source is not None:
-        # Trailing transport noise (``NNNN``, a second root without a declaration...): keep
-        # the first document, say what was dropped.
+        # Text after the root (a second root without a declaration, ``NNNN``...): parse the
+        # first document alone and hand the rest back to be read (``_after_root``).
         src = diags[0].source
         cut = _offset(chunk, src.line or 1, src.column or 1)
-        tree, _again = parse_xml_safely(chunk[:cut], file=file, what="Cargo-XML document",
-                                       max_bytes=max_bytes, malformed_code="CXM001",
-                                       message=index)
-        if tree is not None:
-            return tree, _shift([diag(
-                "CXM011", source=SourcePos(file=file, message=index, line=src.line,
-                                           column=src.column),
-                expected="end of file after the root element",
-                found=repr(chunk[cut:cut + 40].decode("utf-8", "replace")))], line_offset)
-    return tree, _shift(diags, line_offset)
+        first, _again = parse_xml_safely(chunk[:cut], file=file, what="Cargo-XML document",
+                                        max_bytes=max_bytes, malformed_code="CXM001",
+                                        message=index)
+        if first is not None:
+            enc = declared_encoding(chunk)
+            carry = None if enc is None or enc.lower() in _WIDE_OR_UTF8 else enc
+            return first, [], _Part(chunk[cut:], line_offset + chunk.count(b"\n", 0, cut),
+                                    src.column or 1, carry, chunk[:cut])
+    return tree, _shift(diags, line_offset), None
 
 
 def _offset(chunk: bytes, line: int, column: int) -> int:
@@ -160,10 +253,10 @@ def _raw(chunk: bytes, encoding: str | None = None) -> str:
 
 
 def _reject(chunk: bytes, file: str, index: int, line_offset: int, diags: list[Diagnostic],
-            kind: str = "", version: str = "") -> SourceMessage:
+            kind: str = "", version: str = "", raw: str | None = None) -> SourceMessage:
     pos = SourcePos(file=file, message=index, line=line_offset + 1)
     return SourceMessage(format=FORMAT, kind=kind, version=version, file=file, index=index,
-                         first_line=line_offset + 1, raw=_raw(chunk),
+                         first_line=line_offset + 1, raw=_raw(chunk) if raw is None else raw,
                          root=SourceNode(kind or "document", pos), diagnostics=diags,
                          is_ens_input=False)
 
@@ -171,24 +264,32 @@ def _reject(chunk: bytes, file: str, index: int, line_offset: int, diags: list[D
 _ENVELOPE_DEPTH = 6
 
 
-def _enveloped(root: Any) -> tuple[Any, str, str] | None:
-    """A Cargo-XML root element in an ``iata:`` namespace inside a transport envelope (SOAP
-    ``Envelope/Body``, a middleware ``Message/Payload``...): ``(element, local name, xpath)``
-    of the first one, at most a few levels down [I: such wrappers are common in
-    airline/CCS web-service feeds]."""
-    stack: list[tuple[Any, str, int]] = [(root, "/" + split_tag(root.tag)[1], 0)]
-    while stack:
-        el, path, depth = stack.pop(0)
-        for child in el:
-            if child.tag.__class__ is not str:
-                continue
-            ns, local = split_tag(child.tag)
-            cpath = f"{path}/{local}"
+def _enveloped(root: Any) -> list[tuple[Any, str, str]]:
+    """Every Cargo-XML root element in an ``iata:`` namespace inside a transport envelope
+    (SOAP ``Envelope/Body``, a middleware ``Message/Payload``...), at most a few levels down,
+    in document order: ``(element, local name, xpath)`` [I: such wrappers are common in
+    airline/CCS web-service feeds, and a batch call may carry several documents]. The xpath
+    gets a ``[n]`` step where siblings share the name."""
+    found: list[tuple[Any, str, str]] = []
+
+    def visit(el: Any, path: str, depth: int) -> None:
+        kids = [c for c in el if c.tag.__class__ is str]
+        names = [split_tag(c.tag) for c in kids]
+        counts: dict[str, int] = {}
+        for _ns, local in names:
+            counts[local] = counts.get(local, 0) + 1
+        seen: dict[str, int] = {}
+        for child, (ns, local) in zip(kids, names, strict=True):
+            seen[local] = seen.get(local, 0) + 1
+            step = f"{local}[{seen[local]}]" if counts[local] > 1 else local
+            cpath = f"{path}/{step}"
             if local in BY_ROOT and IATA_NS.match(ns):
-                return child, local, cpath
-            if depth + 1 < _ENVELOPE_DEPTH:
-                stack.append((child, cpath, depth + 1))
-    return None
+                found.append((child, local, cpath))
+            elif depth + 1 < _ENVELOPE_DEPTH:
+                visit(child, cpath, depth + 1)
+
+    visit(root, "/" + split_tag(root.tag)[1], 0)
+    return found
 
 
 def _kind_of(ns: str, local: str) -> tuple[MessageKind | None, list[Diagnostic], bool]:
@@ -219,22 +320,42 @@ def _kind_of(ns: str, local: str) -> tuple[MessageKind | None, list[Diagnostic],
 
 
 def _read_one(chunk: bytes, file: str, index: int, line_offset: int,
-              max_bytes: int) -> SourceMessage:
-    tree, diags = _parse(chunk, file, index, line_offset, max_bytes)
+              max_bytes: int) -> tuple[list[SourceMessage], _Part | None]:
+    """The message(s) of the document at the start of ``chunk`` (several when an envelope
+    holds several Cargo-XML roots: indexes ``index``, ``index + 1``...) and the bytes after
+    its root element, if any."""
+    tree, diags, tail = _parse(chunk, file, index, line_offset, max_bytes)
     if tree is None:
-        return _reject(chunk, file, index, line_offset, diags)
-    el = tree.getroot()
+        return [_reject(chunk, file, index, line_offset, diags)], None
+    top = tree.getroot()
+    envelope = split_tag(top.tag)[1]
+    raw = _raw(chunk if tail is None else tail.head, tree.docinfo.encoding)
+    inner = [] if envelope in BY_ROOT else _enveloped(top)
+    if not inner:
+        return [_message(top, chunk, raw, file, index, line_offset, diags)], tail
+    msgs = []
+    for n, (el, local, xpath) in enumerate(inner):
+        i = index + n
+        own = [replace(d, source=replace(d.source, message=i)) if d.source is not None else d
+               for d in diags]  # parse warnings (CXM012) hold for every message of the file
+        line = (el.sourceline or 1) + line_offset
+        own.append(diag("CXM013", f"{local} found inside {envelope}; read from there",
+                        source=SourcePos(file=file, message=i, line=line, xpath=xpath),
+                        expected="a Cargo-XML root element", found=envelope))
+        if len(inner) == 1:
+            msgs.append(_message(el, chunk, raw, file, i, line_offset, own))
+        else:  # each message keeps its own text for the rejects, not its neighbours' [I]
+            text = etree.tostring(el, encoding="unicode", with_tail=False)[:_RAW_LIMIT]
+            msgs.append(_message(el, chunk, text, file, i, line_offset, own,
+                                 first_line=line))
+    return msgs, tail
+
+
+def _message(el: Any, chunk: bytes, raw: str, file: str, index: int, line_offset: int,
+             diags: list[Diagnostic], first_line: int | None = None) -> SourceMessage:
+    """One Cargo-XML root element as a message (or a reject with its diagnostics)."""
     ns, local = split_tag(el.tag)
-    if local not in BY_ROOT:
-        inner = _enveloped(el)
-        if inner is not None:
-            diags.append(diag(
-                "CXM013", f"{inner[1]} found inside {local}; read from there",
-                source=SourcePos(file=file, message=index,
-                                 line=(inner[0].sourceline or 1) + line_offset, xpath=inner[2]),
-                expected="a Cargo-XML root element", found=local))
-            el = inner[0]
-            ns, local = split_tag(el.tag)
+    start = line_offset if first_line is None else first_line - 1
     root_pos = SourcePos(file=file, message=index, line=(el.sourceline or 1) + line_offset,
                          xpath=f"/{local}")
     mk, kdiags, usable = _kind_of(ns, local)
@@ -245,18 +366,18 @@ def _read_one(chunk: bytes, file: str, index: int, line_offset: int,
             diags.append(diag("CXM004", f"Cargo-XML message {local} ({ns}) is not an ENS input",
                               source=root_pos, found=f"{{{ns}}}{local}",
                               expected=", ".join(k.root for k in KINDS if k.ens_input)))
-            return _reject(chunk, file, index, line_offset, diags, kind=local)
+            return _reject(chunk, file, index, start, diags, kind=local, raw=raw)
         diags.append(diag("CXM002", source=root_pos, found=f"{{{ns}}}{local}" if ns else local,
                           expected="Waybill, HouseWaybill, HouseManifest or FlightManifest "
                           "in an iata: namespace"))
-        return _reject(chunk, file, index, line_offset, diags)
+        return _reject(chunk, file, index, start, diags, raw=raw)
     if not usable:
-        return _reject(chunk, file, index, line_offset, diags)
+        return _reject(chunk, file, index, start, diags, raw=raw)
     if not mk.ens_input:
         diags.append(diag("CXM004", f"{mk.kind} ({mk.root}) is not an ENS input",
                           source=root_pos, found=mk.kind,
                           expected=", ".join(k.kind for k in KINDS if k.ens_input)))
-        return _reject(chunk, file, index, line_offset, diags, kind=mk.kind)
+        return _reject(chunk, file, index, start, diags, kind=mk.kind, raw=raw)
 
     root = SourceNode(mk.kind, root_pos)
     ctx = WalkContext(file=file, index=index, line_offset=line_offset, root_ns=ns)
@@ -265,9 +386,7 @@ def _read_one(chunk: bytes, file: str, index: int, line_offset: int,
     version = _check_header(root, mk, root_pos, diags)
     key = _key(root, mk, root_pos, diags)
     return SourceMessage(format=FORMAT, kind=mk.kind, version=version, file=file, index=index,
-                         first_line=line_offset + 1, raw=_raw(chunk, tree.docinfo.encoding),
-                         root=root,
-                         diagnostics=diags, key=key)
+                         first_line=start + 1, raw=raw, root=root, diagnostics=diags, key=key)
 
 
 def _check_header(root: SourceNode, mk: MessageKind, root_pos: SourcePos,
