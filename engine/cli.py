@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
@@ -73,12 +74,13 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
 
     def report(result: BatchResult) -> None:
         nonlocal any_rejected
-        any_rejected = any_rejected or bool(result.rejects)
+        any_rejected = any_rejected or not result.ok
         if quiet:
             return
-        for rej in result.rejects:
+        for rej in (*result.rejects, *result.shipment_rejects):
             if diag_format == "text":
-                out.print(f"[bold red]rejected[/] {rej.message.label}: {rej.reason}",
+                what = rej.message.label + (f" shipment {rej.shipment}" if rej.shipment else "")
+                out.print(f"[bold red]rejected[/] {escape(what)}: {escape(rej.reason)}",
                           highlight=False)
             _print_diags(list(rej.diagnostics), diag_format, out)
 
@@ -99,6 +101,9 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
     table.add_row(*(str(summary[k]) for k in (
         "files_in", "messages_in", "filings_written", "messages_filed", "messages_rejected",
         "messages_supporting", "seconds")))
+    if summary.get("shipments_rejected"):
+        table.caption = (f"{summary['shipments_rejected']} consignment(s) rejected inside "
+                         "messages counted as filed (see rejects.jsonl, key 'shipment')")
     out.print(table)
     if not quiet:
         out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl",

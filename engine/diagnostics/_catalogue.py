@@ -88,10 +88,11 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("CXM008", W, "air waybill number malformed or fails the modulus-7 check digit"),
     ("CXM009", I, "element not known to the Cargo-XML reader ignored"),
     ("CXM010", E, "mandatory Cargo-XML element missing"),
-    ("CXM011", W, "text after the end of a Cargo-XML document ignored"),
+    ("CXM011", W, "transport end-of-message marker after a Cargo-XML document ignored"),
     ("CXM012", W, "Cargo-XML declared encoding does not match the bytes; read in the encoding "
                   "the bytes show"),
     ("CXM013", W, "Cargo-XML message found inside an envelope element; the envelope is ignored"),
+    ("CXM014", E, "text after a Cargo-XML document that is not a document; kept as a reject"),
     # -- mapping specs and evaluation -----------------------------------------------------------
     ("MAP001", F, "mapping spec could not be read"),
     ("MAP002", F, "mapping spec is not valid"),
@@ -150,6 +151,9 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("RUN001", E, "unexpected internal error while processing this message"),
     ("RUN002", E, "output could not be written"),
     ("CFG001", F, "configuration is not valid"),
+    # -- batch accounting: where a shipment's failure leaves its messages -----------------------
+    ("BAT001", I, "message rejected with its shipment: the ENS filing built from it failed "
+                  "(see the filing's diagnostics)"),
 )
 
 CATALOGUE: dict[str, CodeInfo] = {c: CodeInfo(c, s, t) for c, s, t in _ENTRIES}

@@ -439,7 +439,6 @@ def load_spec(path: str | Path) -> MappingSpec:
     return compile_spec(text, file=str(p))
 
 
-@cache
 def find_spec(name: str) -> str | None:
     """The spec file a user means by ``name``: a path that exists, else a built-in spec by id
     (``cargoimp-fwb`` or ``cargoimp-fwb.yaml``), cited as ``mappings/<id>.yaml`` when run from
@@ -456,6 +455,7 @@ def find_spec(name: str) -> str | None:
         return str(packaged)
 
 
+@cache
 def builtin_specs() -> tuple[MappingSpec, ...]:
     """The mapping specs shipped in ``mappings/`` (compiled once per process)."""
     out = []

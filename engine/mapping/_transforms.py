@@ -193,7 +193,11 @@ def _dec(v: str) -> Decimal:
 
 def _fmt(d: Decimal, places: int | None = None) -> str:
     if places is not None:
-        d = d.quantize(Decimal(1).scaleb(-places))
+        try:
+            d = d.quantize(Decimal(1).scaleb(-places))
+        except InvalidOperation:  # more digits than the context's precision (28)
+            raise TransformFailed(f"{d} has too many digits to round to {places} places",
+                                  expected="a number of at most 28 digits") from None
     text = format(d, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -597,6 +601,8 @@ def _x12_datetime(v: str, notes: Notes, time: Any = None, tz: Any = None) -> str
     t = _HHMM.match(hhmm)
     if t is None or int(t.group(1)) > 23 or int(t.group(2)) > 59:
         raise TransformFailed(f"time {hhmm!r} does not exist", expected="HHMM 0000-2359")
+    if not tz:
+        notes.warn("no time zone for a local time; UTC used", found=v)
     try:
         local = dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(t.group(1)),
                             int(t.group(2)), tzinfo=_zone(str(tz)) if tz else dt.UTC)

@@ -33,6 +33,7 @@ from ..validate import SchemaSet, check_schema
 from ..validate.rules import RuleConfig, check_rules
 from ._inputs import read_messages
 from ._site import apply_site_data
+from ._unwritable import unwritable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,12 +68,17 @@ class Filing:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reject:
-    """One source message that did not become (part of) a filing, with the reason."""
+    """One source message that did not become (part of) a filing, with the reason.
+
+    With ``shipment`` set, it is one consignment of a message whose other consignments were
+    filed (a CUSCAR or an X12 858 with several AWBs): the message counts as filed, this record
+    keeps the failed consignment and its reason so that nothing is lost."""
 
     message: SourceMessage
     diagnostics: tuple[Diagnostic, ...]
     reason: str
     not_ens: bool = False
+    shipment: str = ""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -80,6 +86,9 @@ class BatchResult:
     filings: list[Filing] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     supporting: list[SourceMessage] = field(default_factory=list)
+    # consignments that failed inside messages counted as filed (see Reject.shipment); not
+    # part of the message accounting ``messages_in = filed + rejects + supporting``
+    shipment_rejects: list[Reject] = field(default_factory=list)
     messages_in: int = 0
     files_in: int = 0
     seconds: float = 0.0
@@ -90,7 +99,7 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        return not self.rejects
+        return not self.rejects and not self.shipment_rejects
 
 
 def _worst(diags: Iterable[Diagnostic]) -> Severity:
@@ -177,20 +186,43 @@ class _Batch:
                 result.rejects.append(Reject(message=msg, diagnostics=(*msg.diagnostics, d),
                                              reason=d.message))
                 status[id(msg)] = "rejected"
+        failed: list[tuple[Shipment, list[Diagnostic]]] = []
         for ship in assemble(fragments):
-            filing, diags = self.file(ship)
+            try:
+                filing, diags = self.file(ship)
+            except Exception as exc:  # a bug must not lose the shipment: reject it, go on
+                first = ship.messages[0] if ship.messages else None
+                filing, diags = None, [diag(
+                    "RUN001", f"internal error while filing: {type(exc).__name__}: {exc}",
+                    source=None if first is None else first.pos(first.first_line))]
             if filing is not None:
                 result.filings.append(filing)
                 for m in ship.messages:
                     status[id(m)] = "filed"
             else:
+                failed.append((ship, diags))
                 for m in ship.messages:
                     reasons.setdefault(id(m), []).extend(diags)
+        for ship, diags in failed:
+            if ship.messages and all(status.get(id(m)) == "filed" for m in ship.messages):
+                # every message behind it also gave a filing: keep the failed consignment
+                msg = ship.messages[0]
+                own = [*diags]
+                if not any(d.source is not None and d.source.file == msg.file for d in own):
+                    own.append(diag("BAT001", source=msg.pos(msg.first_line),
+                                    found=_first_error(own)))
+                result.shipment_rejects.append(Reject(
+                    message=msg, diagnostics=tuple(own), reason=_first_error(own),
+                    shipment=ship.document_number))
         for msg in messages:
             if id(msg) in status:
                 continue
             if id(msg) in reasons:
                 own = [*msg.diagnostics, *reasons[id(msg)]]
+                if not any(d.source is not None and d.source.file == msg.file for d in own):
+                    # the shipment failed on its filing (schema, rules): say so at the message
+                    own.append(diag("BAT001", source=msg.pos(msg.first_line),
+                                    found=_first_error(own)))
                 result.rejects.append(Reject(message=msg, diagnostics=tuple(own),
                                              reason=_first_error(own)))
             else:
@@ -219,8 +251,13 @@ class _Batch:
             diags.append(exc.diagnostic)
             return None, diags
         lrn = str(ship.data["declaration"]["lrn"])
-        xml, root = _normalise(text.encode("utf-8"))
         name = f"{lrn}.xml"
+        try:
+            # a lone surrogate gets through as bytes lxml refuses, reported like a control char
+            xml, root = _normalise(text.encode("utf-8", "surrogatepass"))
+        except etree.XMLSyntaxError as exc:
+            diags.extend(unwritable(ship, code, name, exc))
+            return None, diags
         diags.extend(check_schema(root, schemas=self.schemas, source_name=name))
         declarant = str(ship.data["declarant"]["identification"] or "")
         diags.extend(check_rules(root, message=code, config=self.rule_config,
@@ -317,7 +354,17 @@ def _run_frozen(batch: _Batch, messages: list[SourceMessage], result: BatchResul
     start = time.perf_counter()
     try:
         with gc_paused():
-            batch.run(reassemble(messages), result)
+            try:
+                joined = reassemble(messages)
+            except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
+                # keep the parts as read; the Cargo-IMP ones (all reassembly touches) are
+                # rejected, so the bug is seen and nothing is filed from half a message
+                joined = messages
+                for m in messages:
+                    if m.format == "cargo-imp":
+                        m.diagnostics.append(diag("RUN001", source=m.pos(m.first_line),
+                                                  found=repr(exc)))
+            batch.run(joined, result)
     finally:
         result.seconds += time.perf_counter() - start
 

@@ -67,7 +67,12 @@ def read_messages(data: bytes, *, file: str) -> list[SourceMessage]:
     head = data[:4096].decode("latin-1")
     for entry in READERS:
         if entry.detect(head):
-            return entry.read(data, file=file)
+            try:
+                return entry.read(data, file=file)
+            except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
+                return [_file_reject(file, "RUN001", f"internal error in the {entry.name} "
+                                     f"reader: {type(exc).__name__}: {exc}",
+                                     raw=data[:2000].decode("latin-1"))]
     if not data.strip():
         return [_file_reject(file, "SRC003", "file is empty")]
     if _mostly_text(head):

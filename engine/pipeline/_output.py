@@ -18,7 +18,8 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _reject_name(rej: Reject) -> str:
     base = _SAFE.sub("_", Path(rej.message.file).name or "input")
-    return f"{base}#{rej.message.index + 1}"
+    name = f"{base}#{rej.message.index + 1}"
+    return f"{name}.{_SAFE.sub('_', rej.shipment)}" if rej.shipment else name
 
 
 class BatchWriter:
@@ -29,7 +30,8 @@ class BatchWriter:
         self.lineage = lineage
         out.mkdir(parents=True, exist_ok=True)
         self.counts = {"files_in": 0, "messages_in": 0, "filings_written": 0,
-                       "messages_filed": 0, "messages_rejected": 0, "messages_supporting": 0}
+                       "messages_filed": 0, "messages_rejected": 0, "messages_supporting": 0,
+                       "shipments_rejected": 0}
         self.seconds = 0.0
         self._filings: TextIO = (out / "filings.jsonl").open("w", encoding="utf-8")
         self._rejects: TextIO = (out / "rejects.jsonl").open("w", encoding="utf-8")
@@ -37,7 +39,7 @@ class BatchWriter:
     def write(self, result: BatchResult) -> None:
         for f in result.filings:
             self._filing(f)
-        for rej in result.rejects:
+        for rej in (*result.rejects, *result.shipment_rejects):
             self._reject(rej)
         for key, value in summarise(result).items():
             if key in self.counts:
@@ -69,6 +71,7 @@ class BatchWriter:
             "".join(format_json_line(d) + "\n" for d in rej.diagnostics), "utf-8")
         self._rejects.write(json.dumps(
             {"message": rej.message.label, "reason": rej.reason, "not_ens": rej.not_ens,
+             **({"shipment": rej.shipment} if rej.shipment else {}),
              "file": f"{folder.relative_to(self.out)}/{name}.txt"}, ensure_ascii=False) + "\n")
 
     def close(self) -> dict[str, Any]:
@@ -96,5 +99,6 @@ def summarise(result: BatchResult) -> dict[str, Any]:
         "messages_filed": result.filed_messages,
         "messages_rejected": len(result.rejects),
         "messages_supporting": len(result.supporting),
+        "shipments_rejected": len(result.shipment_rejects),
         "seconds": round(result.seconds, 3),
     }

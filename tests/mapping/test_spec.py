@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ensgate.diagnostics import SpecError
@@ -66,3 +68,16 @@ def test_spec_header_is_checked() -> None:
     assert "ensgate-mapping: 1" in msgs
     assert "source must give format and message" in msgs
     assert "produces" in msgs
+
+
+def test_builtin_specs_compile_once_per_process_and_lookup_is_live(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch must not recompile the built-in specs (a regression once cost ~300 ms per
+    translate_bytes call); finding a spec by name looks at the file system each time."""
+    from ensgate.mapping._spec import builtin_specs, find_spec
+
+    assert builtin_specs() is builtin_specs()
+    monkeypatch.chdir(tmp_path)
+    assert find_spec("my-spec.yaml") is None
+    (tmp_path / "my-spec.yaml").write_text("x")
+    assert find_spec("my-spec.yaml") == "my-spec.yaml"

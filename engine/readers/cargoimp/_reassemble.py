@@ -14,6 +14,13 @@ from ._build import mkpos, put
 from ._parser import Segment, parse
 
 _KEEP = frozenset({"SRC004", "SRC005", "IMP021", "IMP022", "IMP024"})
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts '²', which ``int`` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 _PART_LINE = frozenset({"FWB", "FHL", "FZB"})
 
 
@@ -41,7 +48,7 @@ def part_info(msg: SourceMessage) -> tuple[int, bool] | None:
             return None
     else:
         return None
-    return (int(number) if number and number.isdigit() else 0), marker != "CONT"
+    return (int(number) if number and _digits(number) else 0), marker != "CONT"
 
 
 def _explode(msg: SourceMessage) -> list[_Part] | None:
@@ -64,7 +71,7 @@ def _explode(msg: SourceMessage) -> list[_Part] | None:
         seg = Segment(file=p.file, index=p.message or 0, first_line=p.line or 1,
                       lines=tuple(raw.split("\n")), envelope=msg.envelope if not out else (),
                       pre=pre)
-        out.append(_Part(seg, int(number) if number.isdigit() else 0,
+        out.append(_Part(seg, int(number) if _digits(number) else 0,
                          r.value("marker") != "CONT", msg))
     return out
 

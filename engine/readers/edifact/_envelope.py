@@ -66,7 +66,8 @@ def seg_pos(file: str, message: int | None, seg: Segment) -> SourcePos:
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    # isascii: str.isdigit() also accepts '²' and other digits int() refuses
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 class EnvelopeWalker:
