@@ -77,6 +77,7 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("EDI015", W, "segment outside a message or not expected here; ignored"),
     ("EDI016", W, "lower-case letters in a UNOA interchange"),
     ("EDI017", E, "house consignment names no master air waybill"),
+    ("EDI018", E, "data segments outside any message (UNH missing): kept as a reject"),
     # -- Cargo-XML reader (XFWB, XFZB, XFHL, XFFM) -----------------------------------------------
     ("CXM001", E, "Cargo-XML document is not well-formed"),
     ("CXM002", E, "XML document is not a Cargo-XML message (root element or namespace unknown)"),

@@ -270,3 +270,22 @@ def test_missing_mandatory_data_points_at_the_segment_group() -> None:
     for d in missing:
         assert d.source is not None and d.source.file.endswith("e16-cuscar-consignee-name-only.edi")
         assert d.source.segment is not None and d.source.offset is not None, str(d)
+
+
+def test_segments_outside_any_message_are_a_reject_not_lost(tmp_path: Path) -> None:
+    """A second message whose UNH was lost: its segments become their own rejected message
+    (EDI018) with their text, next to the intact first message, which still files."""
+    text = (DATA / "e05-cuscar-ung-group-two-messages.edi").read_text("latin-1")
+    unh = [i for i in range(len(text)) if text.startswith("UNH+", i)]
+    assert len(unh) == 2
+    cut = text[:unh[1]] + text[text.index("'", unh[1]) + 1:].lstrip("\r\n")
+    path = tmp_path / "lost-unh.edi"
+    path.write_text(cut, "latin-1")
+    result = translate([path], OPTS)
+    assert result.messages_in == 2
+    assert len(result.filings) == 1
+    (rej,) = result.rejects
+    assert rej.reason.startswith("EDI018")
+    assert "CNI+" in rej.message.raw
+    d = rej.diagnostics[0]
+    assert d.source is not None and d.source.segment is not None and d.source.offset is not None

@@ -78,6 +78,7 @@ class EnvelopeWalker:
         self.keep = keep  # False: keep only UNH and UNT of each message (counting runs)
         self.messages: list[RawMessage] = []
         self.orphans: list[Diagnostic] = []  # problems with no message to carry them
+        self.strays: list[list[Segment]] = []  # runs of data segments outside any message
         self.index = index_offset
         self.ich = Interchange()
         self.ich_msgs: list[RawMessage] = []
@@ -172,6 +173,10 @@ class EnvelopeWalker:
             self.orphans.append(diag(
                 "EDI015", f"segment {tag} outside a message (no UNH before it)",
                 source=self._pos(seg), expected="UNH", found=tag))
+            if self.strays and self.strays[-1][-1].number == seg.number - 1:
+                self.strays[-1].append(seg)
+            else:
+                self.strays.append([seg])
 
     def finish(self, end_seg: Segment | None) -> None:
         """End of data: close what is still open (a truncated interchange)."""

@@ -179,7 +179,7 @@ def _read(data: bytes, file: str, index_offset: int) -> list[SourceMessage]:
                               raw=text[:2000], root=SourceNode("", unb_pos),
                               is_ens_input=False, diagnostics=diags)]
     messages[0].diagnostics[:0] = walker.orphans
-    out = []
+    out: list[SourceMessage] = []
     for raw in messages:
         raw.diagnostics[:0] = pre
         try:
@@ -192,7 +192,7 @@ def _read(data: bytes, file: str, index_offset: int) -> list[SourceMessage]:
                 root=SourceNode("", pos), diagnostics=[*raw.diagnostics,
                                                         diag("RUN001", source=pos,
                                                              found=repr(exc))]))
-    return out
+    return out + _strays(walker, text, file)
 
 
 def _message_at(messages: list[RawMessage], offset: int) -> RawMessage | None:
@@ -271,3 +271,22 @@ def _message(raw: RawMessage, text: str, delims: Delimiters, file: str,
                           expected="BGM", found="none"))
     key = shape_cuscar(root, diags) if kind == "CUSCAR" else shape_iftmin(root, diags)
     return made(kind, key)
+
+
+def _strays(walker: EnvelopeWalker, text: str, file: str) -> list[SourceMessage]:
+    """Data segments outside any UNH..UNT (a lost or damaged message header) would otherwise
+    vanish behind EDI015 warnings: each run of them becomes a rejected message of its own, with
+    its text, so that an operator sees and can resend it."""
+    out = []
+    for n, run in enumerate(walker.strays):
+        first, last = run[0], run[-1]
+        pos = seg_pos(file, walker.index + n, first)
+        tags = "+".join(dict.fromkeys(s.tag for s in run))
+        out.append(SourceMessage(
+            format=FORMAT, kind="", version="", file=file, index=walker.index + n,
+            first_line=first.line, raw=text[first.start:last.end + 1], root=SourceNode("", pos),
+            is_ens_input=False, diagnostics=[diag(
+                "EDI018", f"{len(run)} segment(s) ({tags}) outside any message: the message "
+                "header (UNH) before them is missing or damaged", source=pos,
+                expected="UNH before the data segments", found=first.tag)]))
+    return out
