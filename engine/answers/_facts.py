@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..validate._schema_errors import ens_xpath
 from ._xml import ICS2_PREFIX, child, child_text, local
 
 _ID = re.compile(r"^\S{1,17}$")            # identificationNumber an..17
@@ -78,19 +79,9 @@ def _first_id(root: Any, parent: str) -> str | None:
 
 
 def _goods_xpath(root: Any) -> str | None:
+    """The XPath of the first goods description, written as validation writes its pointers."""
     for el in root.iter(ICS2_PREFIX + "descriptionOfGoods"):
-        steps: list[str] = []
-        node = el
-        while node is not None:
-            name = local(node)
-            parent = node.getparent()
-            if parent is not None:
-                same = [c for c in parent if c.tag == node.tag]
-                if len(same) > 1:
-                    name += f"[{same.index(node) + 1}]"
-            steps.append(name)
-            node = parent
-        return "/" + "/".join(reversed(steps))
+        return ens_xpath(el)
     return None
 
 
