@@ -60,8 +60,13 @@ def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing_short: str,
         doc = str(d["houses"][0]["document_number"] or doc)
     decl["lrn"] = decl["lrn"] or make_lrn(config, filing_short, doc, issued)
     if len(decl["lrn"]) > 22:
-        out.append(diag("CFG001", "LRN scheme gives more than 22 characters", rule=ref,
-                        expected="an..22", found=decl["lrn"]))
+        # data, not set-up: this document number is too long for the scheme (ICS006)
+        first = ship.messages[0] if ship.messages else None
+        out.append(diag("ICS006", f"LRN {decl['lrn']} from the scheme {config.lrn_scheme!r} "
+                        f"and document {doc} has more than 22 characters; shorten the scheme "
+                        "(lrn.scheme) for such documents", rule=ref,
+                        source=None if first is None else first.pos(first.first_line),
+                        xpath="/LRN", expected="an..22", found=decl["lrn"]))
     decl["issue_date"] = decl["issue_date"] or issued.strftime("%Y-%m-%dT%H:%M:%SZ")
     decl["specific_circumstance"] = specific_circumstance
     decl["re_entry"] = decl["re_entry"] or "0"

@@ -77,3 +77,15 @@ def test_cli_arrived_at(tmp_path: Path) -> None:
     root = etree.parse(str(xml)).getroot()
     assert root.findtext("e:activeBorderTransportMeans/e:actualDateAndTimeOfArrival/"
                          "e:DateTime", namespaces=NS) == "2026-11-20T06:35:00Z"
+
+
+def test_an_lrn_too_long_for_the_scheme_is_a_data_error_not_a_config_error(
+        options: TranslateOptions) -> None:
+    config = load_config(environ={"ENSGATE__LRN__SCHEME": "{prefix}{filing}{doc}{doc}"})
+    result = translate(S1, dataclasses.replace(options, config=config))
+    assert not result.filings
+    codes = {d.code for r in result.rejects for d in r.diagnostics}
+    assert "ICS006" in codes and "CFG001" not in codes
+    fwb = next(r for r in result.rejects if r.message.kind == "FWB")
+    first = next(d for d in fwb.diagnostics if d.code == "ICS006")
+    assert first.source is not None and first.source.file.endswith(".txt")
