@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -99,11 +101,19 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+@cache
+def _embedded_defaults() -> dict[str, Any]:
+    """The packaged ``default.yaml``, read and parsed once per process (every batch without an
+    explicit configuration asks for it; callers get a deep copy to merge into)."""
+    text = resources.files("ensgate.config").joinpath("default.yaml").read_text("utf-8")
+    parsed: dict[str, Any] = yaml.safe_load(text)
+    return parsed
+
+
 def load_config(path: str | Path | None = None, *,
                 environ: Mapping[str, str] | None = None) -> EnsgateConfig:
     """Embedded defaults, then the file at ``path``, then ``ENSGATE__...`` variables."""
-    text = resources.files("ensgate.config").joinpath("default.yaml").read_text("utf-8")
-    raw: dict[str, Any] = yaml.safe_load(text)
+    raw = copy.deepcopy(_embedded_defaults())
     source = "<defaults>"
     if path is not None:
         try:
