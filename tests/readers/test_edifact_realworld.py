@@ -11,18 +11,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from _realworld import check_accounting_and_filings, texts
 from click.testing import CliRunner
-from lxml import etree
 from test_edifact_support import our_segments, pydifact_segments
 
 from ensgate import TranslateOptions, translate
 from ensgate.cli import main
 from ensgate.pipeline import BatchResult
 from ensgate.readers.edifact import read_edifact
-from ensgate.validate import check_schema
 
 DATA = Path(__file__).parents[1] / "data" / "edifact-realworld"
-NS = {"e": "urn:wco:datamodel:eu:ics2:2"}
 OPTS = TranslateOptions(issued=datetime(2026, 11, 20, 8, 0, tzinfo=UTC), today="2026-11-20")
 
 # file -> (messages, filings by type, {message index: error codes of its reject}); a reject
@@ -53,10 +51,6 @@ def _run(name: str) -> BatchResult:
     return translate([DATA / name], OPTS)
 
 
-def _texts(xml: bytes, path: str) -> list[str]:
-    return [e.text or "" for e in etree.fromstring(xml).iterfind(path, NS)]
-
-
 def test_every_file_has_an_expected_outcome() -> None:
     assert sorted(p.name for p in DATA.iterdir()) == sorted(EXPECTED)
 
@@ -65,13 +59,7 @@ def test_every_file_has_an_expected_outcome() -> None:
 def test_outcome_per_file(name: str) -> None:
     n, filings, rejects = EXPECTED[name]
     result = _run(name)
-    assert result.messages_in == n
-    assert result.messages_in == (result.filed_messages + len(result.rejects)
-                                  + len(result.supporting))
-    assert sorted(f.filing for f in result.filings) == filings
-    for f in result.filings:
-        assert check_schema(etree.fromstring(f.xml)) == []
-        assert not any(d.is_error for d in f.diagnostics)
+    check_accounting_and_filings(result, n, filings)
     # errors decide a reject; a message set aside as not an ENS input says so at info level
     got = {r.message.index: {d.code for d in r.diagnostics if d.is_error or r.not_ens}
            for r in result.rejects}
@@ -90,10 +78,10 @@ def test_outcome_per_file(name: str) -> None:
 
 def test_decimal_comma_from_una_is_read_as_a_number() -> None:
     (f,) = _run("e01-cuscar-d96b-decimal-comma-crlf.edi").filings
-    assert _texts(f.xml, ".//e:goodsItem/e:weight/e:grossMass") == ["486.5"]
-    assert set(_texts(f.xml, ".//e:totalGrossMass")) == {"486.5"}
+    assert texts(f.xml, ".//e:goodsItem/e:weight/e:grossMass") == ["486.5"]
+    assert set(texts(f.xml, ".//e:totalGrossMass")) == {"486.5"}
     # DTM+189 is the departure, local at HKG (UTC+8)
-    assert _texts(f.xml, ".//e:estimatedDateAndTimeOfDeparture/e:DateTime") == [
+    assert texts(f.xml, ".//e:estimatedDateAndTimeOfDeparture/e:DateTime") == [
         "2026-11-18T05:10:00Z"]
 
 
@@ -102,14 +90,14 @@ def test_flight_number_without_carrier_and_last_place_of_loading() -> None:
     by_awb = {f.shipment: f for f in result.filings}
     assert sorted(by_awb) == ["074-40917725", "074-40917736"]
     for f in by_awb.values():
-        assert _texts(f.xml, ".//e:conveyanceReferenceNumber") == ["KL0862"]
+        assert texts(f.xml, ".//e:conveyanceReferenceNumber") == ["KL0862"]
         # LOC+125 NRT stands in for LOC+5: departure 10:30 Tokyo time
-        assert _texts(f.xml, ".//e:estimatedDateAndTimeOfDeparture/e:DateTime") == [
+        assert texts(f.xml, ".//e:estimatedDateAndTimeOfDeparture/e:DateTime") == [
             "2026-11-19T01:30:00Z"]
     # 220 LBR on the only goods item: the item and the summed total are both in kg
     f = by_awb["074-40917736"]
-    assert _texts(f.xml, ".//e:goodsItem/e:weight/e:grossMass") == ["99.79"]
-    assert set(_texts(f.xml, ".//e:totalGrossMass")) == {"99.79"}
+    assert texts(f.xml, ".//e:goodsItem/e:weight/e:grossMass") == ["99.79"]
+    assert set(texts(f.xml, ".//e:totalGrossMass")) == {"99.79"}
     (msg,) = read_edifact((DATA / "e02-cuscar-d03b-unoa-v2-one-line-no-una.edi").read_bytes(),
                           file="e02")
     flight = msg.root.all("flight")[0]
@@ -119,16 +107,16 @@ def test_flight_number_without_carrier_and_last_place_of_loading() -> None:
 
 def test_utf8_release_characters_and_303_zones() -> None:
     (f,) = _run("e03-cuscar-unow-v4-utf8-release-houses.edi").filings
-    names = _texts(f.xml, ".//e:consignee/e:name") + _texts(f.xml, ".//e:consignor/e:name")
+    names = texts(f.xml, ".//e:consignee/e:name") + texts(f.xml, ".//e:consignor/e:name")
     assert "MÜLLER & SÖHNE SPEDITION GMBH" in names
     assert "O'BRIEN + KOWALSKI MEDICAL LLC" in names
-    assert "SURGICAL INSTRUMENTS OF STEEL 50:50 SETS" in _texts(f.xml, ".//e:descriptionOfGoods")
-    assert _texts(f.xml, ".//e:transportDocumentHouseLevel/e:documentNumber") == [
+    assert "SURGICAL INSTRUMENTS OF STEEL 50:50 SETS" in texts(f.xml, ".//e:descriptionOfGoods")
+    assert texts(f.xml, ".//e:transportDocumentHouseLevel/e:documentNumber") == [
         "LKS-77120", "LKS-77121"]
     # 17:40-06 and 08:45+01 (303 carries its zone; + released as ?+)
-    assert _texts(f.xml, ".//e:estimatedDateAndTimeOfDeparture/e:DateTime") == [
+    assert texts(f.xml, ".//e:estimatedDateAndTimeOfDeparture/e:DateTime") == [
         "2026-11-19T23:40:00Z"]
-    assert _texts(f.xml, ".//e:estimatedDateAndTimeOfArrival/e:DateTime") == [
+    assert texts(f.xml, ".//e:estimatedDateAndTimeOfArrival/e:DateTime") == [
         "2026-11-20T07:45:00Z"]
     # a field's position is a byte offset into the UTF-8 file
     lin = f.lineage["houses[1].consignee.name"]
@@ -140,11 +128,11 @@ def test_utf8_release_characters_and_303_zones() -> None:
 def test_other_mig_qualifiers_sh_ni_mb_bh_and_mea_wt() -> None:
     (f,) = _run("e04-cuscar-unob-mb-bh-sh-ni-qualifiers.edi").filings
     assert f.shipment == "235-88812345"
-    assert "Anatolia Cargo Consolidators AS" in _texts(f.xml, ".//e:consignor/e:name")
-    assert _texts(f.xml, ".//e:transportDocumentHouseLevel/e:documentNumber") == [
+    assert "Anatolia Cargo Consolidators AS" in texts(f.xml, ".//e:consignor/e:name")
+    assert texts(f.xml, ".//e:transportDocumentHouseLevel/e:documentNumber") == [
         "IST-HB-5521"]
-    assert _texts(f.xml, ".//e:notifyParty/e:name") == ["Transit Roissy SARL"]
-    assert set(_texts(f.xml, ".//e:grossMass")) == {"61.5"}
+    assert texts(f.xml, ".//e:notifyParty/e:name") == ["Transit Roissy SARL"]
+    assert set(texts(f.xml, ".//e:grossMass")) == {"61.5"}
     # DTM+133 with format 102 (a date only): filed with a warning that says so
     assert any(d.code == "MAP005" and "time of day" in d.message for d in f.diagnostics)
 
@@ -152,10 +140,10 @@ def test_other_mig_qualifiers_sh_ni_mb_bh_and_mea_wt() -> None:
 def test_eancom_package_levels_and_on_carriage() -> None:
     (f,) = _run("e06-iftmin-d01b-master-eancom-layout.edi").filings
     # GID+1+1:09::9+8:CT: the GS1 pallet level is skipped for the UN/ECE cartons
-    assert _texts(f.xml, ".//e:goodsItem/e:packaging/e:numberOfPackages") == ["8"]
-    assert _texts(f.xml, ".//e:goodsItem/e:packaging/e:typeOfPackages") == ["CT"]
-    assert _texts(f.xml, ".//e:conveyanceReferenceNumber") == ["SQ0378"]
-    assert _texts(f.xml, ".//e:descriptionOfGoods") == [
+    assert texts(f.xml, ".//e:goodsItem/e:packaging/e:numberOfPackages") == ["8"]
+    assert texts(f.xml, ".//e:goodsItem/e:packaging/e:typeOfPackages") == ["CT"]
+    assert texts(f.xml, ".//e:conveyanceReferenceNumber") == ["SQ0378"]
+    assert texts(f.xml, ".//e:descriptionOfGoods") == [
         "ECHO SOUNDERS AND MARINE NAVIGATION RADAR PARTS"]
 
 
@@ -228,7 +216,7 @@ def test_second_interchange_with_its_own_una() -> None:
         bgm = m.root.all("bgm")[0]
         assert bgm.pos.offset is not None and data[bgm.pos.offset:].startswith(b"BGM")
         assert bgm.pos.line == data.count(b"\n", 0, bgm.pos.offset) + 1
-    masses = [_texts(f.xml, ".//e:goodsItem/e:weight/e:grossMass")
+    masses = [texts(f.xml, ".//e:goodsItem/e:weight/e:grossMass")
               for f in _run("e17-two-interchanges-one-file.edi").filings]
     assert sorted(masses) == [["2.25"], ["52.5"]]
 

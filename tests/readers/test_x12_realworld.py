@@ -9,16 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from _realworld import check_accounting_and_filings, texts
 from click.testing import CliRunner
-from lxml import etree
 
 from ensgate import TranslateOptions, translate
 from ensgate.cli import main
 from ensgate.readers.x12 import read_x12
-from ensgate.validate import check_schema
 
 DATA = Path(__file__).parents[1] / "data" / "x12-realworld"
-NS = {"e": "urn:wco:datamodel:eu:ics2:2"}
 OPTS = TranslateOptions(issued=datetime(2026, 11, 20, 8, 0, tzinfo=UTC), today="2026-11-20")
 
 # file -> (messages, filings, {message index: error codes of its reject})
@@ -35,10 +33,6 @@ EXPECTED: dict[str, tuple[int, list[str], dict[int, set[str]]]] = {
 }
 
 
-def _texts(xml: bytes, path: str) -> list[str]:
-    return [e.text or "" for e in etree.fromstring(xml).iterfind(path, NS)]
-
-
 def test_every_file_has_an_expected_outcome() -> None:
     assert sorted(p.name for p in DATA.iterdir()) == sorted(EXPECTED)
 
@@ -47,13 +41,7 @@ def test_every_file_has_an_expected_outcome() -> None:
 def test_outcome_per_file(name: str) -> None:
     n, filings, rejects = EXPECTED[name]
     result = translate([DATA / name], OPTS)
-    assert result.messages_in == n
-    assert result.messages_in == (result.filed_messages + len(result.rejects)
-                                  + len(result.supporting))
-    assert sorted(f.filing for f in result.filings) == filings
-    for f in result.filings:
-        assert check_schema(etree.fromstring(f.xml)) == []
-        assert not any(d.is_error for d in f.diagnostics)
+    check_accounting_and_filings(result, n, filings)
     got = {r.message.index: {d.code for d in r.diagnostics if d.is_error}
            for r in result.rejects}
     assert got == rejects
@@ -71,7 +59,7 @@ def _one(name: str) -> bytes:
 
 def test_repetition_separator_gives_the_first_phone_number() -> None:
     xml = _one("x01-858-00501-repetition-separator-crlf.x12")
-    assert _texts(xml, ".//e:consignor/e:communication/e:identifier") == ["+1 336 555 0142"]
+    assert texts(xml, ".//e:consignor/e:communication/e:identifier") == ["+1 336 555 0142"]
     (msg,) = read_x12((DATA / "x01-858-00501-repetition-separator-crlf.x12").read_bytes(),
                       file="x01")
     sh = next(n for n in msg.root.all("n1") if n.value("e01") == "SH")
@@ -84,7 +72,7 @@ def test_pipe_elements_and_newline_terminator() -> None:
     (msg,) = read_x12((DATA / "x02-858-pipe-elements-newline-terminator.x12").read_bytes(),
                       file="x02")
     assert msg.diagnostics == [] and msg.key == "057-66601234"
-    assert _texts(_one("x02-858-pipe-elements-newline-terminator.x12"),
+    assert texts(_one("x02-858-pipe-elements-newline-terminator.x12"),
                   ".//e:conveyanceReferenceNumber") == ["AF0069"]
 
 
@@ -112,11 +100,11 @@ def test_pounds_eleven_digit_awb_and_second_leg_into_the_eu() -> None:
     data = (DATA / "x05-858-pounds-two-legs-latin1-lowercase.x12").read_bytes()
     (f,) = translate([DATA / "x05-858-pounds-two-legs-latin1-lowercase.x12"], OPTS).filings
     assert f.shipment == "006-66612345"  # sent as 00666612345
-    assert _texts(f.xml, ".//e:transportDocumentMasterLevel/e:documentNumber") == [
+    assert texts(f.xml, ".//e:transportDocumentMasterLevel/e:documentNumber") == [
         "006-66612345"]
-    assert set(_texts(f.xml, ".//e:totalGrossMass")) == {"200.034"}  # 441 lb
-    assert _texts(f.xml, ".//e:conveyanceReferenceNumber") == ["IB6252"]  # JFK-MAD leg
-    assert "Peachtree Café Roasters" in _texts(f.xml, ".//e:consignor/e:name")
+    assert set(texts(f.xml, ".//e:totalGrossMass")) == {"200.034"}  # 441 lb
+    assert texts(f.xml, ".//e:conveyanceReferenceNumber") == ["IB6252"]  # JFK-MAD leg
+    assert "Peachtree Café Roasters" in texts(f.xml, ".//e:consignor/e:name")
     (msg,) = read_x12(data, file="x05")
     (d,) = msg.diagnostics
     assert d.code == "X12005" and not d.is_error
@@ -150,7 +138,7 @@ def test_cr_terminator_and_bom_keep_byte_offsets() -> None:
         assert n9 is not None and data[n9:].startswith(awb.encode()), name
     xml = _one("x08-858-cr-terminator-crlf-lines.x12")
     # BNA-LHR-VIE: the LHR-VIE leg is the one entering the EU
-    assert _texts(xml, ".//e:conveyanceReferenceNumber") == ["OS0456"]
+    assert texts(xml, ".//e:conveyanceReferenceNumber") == ["OS0456"]
 
 
 def test_cli_over_the_folder_accounts_for_every_message(tmp_path: Path) -> None:
