@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from ensgate.ledger import AnswerLedger, AnswerRecord, FilingLedger, InMemoryLedger, SqliteLedger
+from ensgate.ledger import AnswerLedger, AnswerRecord, FilingLedger, SqliteLedger
 
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 MRN = "26BEIEQH524YNG5SF9"
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    if request.param == "memory":
-        yield InMemoryLedger()
-    else:
-        with SqliteLedger(tmp_path / "ledger.sqlite") as db:
-            yield db
 
 
 def test_fits_both_protocols(ledger: Any) -> None:

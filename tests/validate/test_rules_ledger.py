@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from ensgate.ledger import FilingLedger, InMemoryLedger, SqliteLedger
+from ensgate.ledger import FilingLedger, SqliteLedger
 
 T0 = datetime(2024, 4, 12, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    if request.param == "memory":
-        yield InMemoryLedger()
-    else:
-        with SqliteLedger(tmp_path / "ledger.sqlite") as db:
-            yield db
 
 
 def test_implements_protocol(ledger: Any) -> None:
