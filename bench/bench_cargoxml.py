@@ -16,17 +16,15 @@ this process, on one core; nothing is timed inside unit tests.
 
 from __future__ import annotations
 
-import gc
 import resource
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bench_translate import best_of  # the GC-paused timing every bench uses
 from gen_cargoxml import xffm, xfwb
 from gen_messages import generate
 
@@ -44,16 +42,6 @@ from ensgate.validate import check_rules, check_schema
 
 TARGET = 4000.0  # XFWB -> ENS per second per core with validation (issue 3)
 XSLT_REFERENCE = 1300.0  # XSLT 3.0 stylesheet in Saxon-HE on this machine (issue 3)
-
-
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def documents(n: int) -> list[bytes]:
@@ -86,15 +74,7 @@ def main(n: int) -> None:
     def read_files() -> list[SourceMessage]:
         return [m for i, d in enumerate(docs) for m in read_messages(d, file=f"d{i}.xml")]
 
-    def read_files_gc_paused() -> list[SourceMessage]:
-        gc.disable()
-        try:
-            return read_files()
-        finally:
-            gc.enable()
-
     read_files_t = best_of(read_files)
-    read_files_nogc_t = best_of(read_files_gc_paused)
     read_batch_t = best_of(lambda: read_cargoxml(batch, file="b.xml"))
     messages = read_cargoxml(batch, file="b.xml")
     specs = {s.message: s for s in builtin_specs() if s.source_format == "cargo-xml"}
@@ -119,8 +99,7 @@ def main(n: int) -> None:
         ("total, one file of all documents (XFWB+XFFM -> ENS)", rate, f"{TARGET:,.0f}"),
         ("total, one file per document", n / whole_files_t, f"{TARGET:,.0f}"),
         ("  read, one file of all documents", n / read_batch_t, ""),
-        ("  read, one file per document (as the CLI: GC runs between)", n / read_files_t, ""),
-        ("  read, one file per document, GC paused", n / read_files_nogc_t, ""),
+        ("  read, one file per document (GC paused)", n / read_files_t, ""),
         ("  map + join (cargoxml-xfwb/xffm specs, assemble)", n / map_t, ""),
         ("  render (Jinja, IE3F28)", n / render_t, ""),
         ("  validate (XSD + ICS2 rules)", n / validate_t, ""),
