@@ -26,7 +26,7 @@ from ..pipeline import iter_input_files, read_file
 from ..pipeline._site import apply_site_data
 from ..readers._source import SourceMessage
 from ..readers.cargoimp import reassemble
-from ..render import FILINGS, Renderer, RenderError, normalise_filing_code
+from ..render import Renderer, RenderError, normalise_filing_code
 from ._xpaths import marker_xpaths
 
 ISSUED = datetime(2026, 11, 20, 8, 0, 0, tzinfo=UTC)  # fixed: reproducible LRNs and dates
@@ -131,10 +131,7 @@ def run_messages(spec: MappingSpec, messages: Sequence[SourceMessage], *,
         code = forced or normalise_filing_code(cfg.filings.get(ship.shape, "") or "")
         sr = ShipmentRun(shipment=ship, filing=code, diagnostics=list(ship.diagnostics))
         if code is not None:
-            info = FILINGS[code]
-            sr.diagnostics.extend(apply_site_data(
-                ship, cfg, filing_short=info.short,
-                specific_circumstance=info.specific_circumstance, issued=issued))
+            sr.diagnostics.extend(apply_site_data(ship, cfg, filing=code, issued=issued))
             if render:
                 try:
                     sr.xpaths = marker_xpaths(code, ship.data, renderer=renderer)

@@ -134,12 +134,6 @@ class _Batch:
         if options.filing:
             self.forced = normalise_filing_code(options.filing)
 
-    def spec_for(self, msg: SourceMessage) -> MappingSpec | None:
-        for spec in self.specs:
-            if spec.matches(msg.format, msg.kind, msg.version):
-                return spec
-        return None
-
     def specs_for(self, msg: SourceMessage) -> list[MappingSpec]:
         """Every spec for the message: one message may feed several parts of the dataset
         (an EDIFACT CUSCAR gives master, house and flight data through three specs)."""
@@ -242,9 +236,8 @@ class _Batch:
                               expected="FHL or FZB messages for this master AWB"))
             return None, diags
         diags.extend(_missing_flight_data(ship, code))
-        diags.extend(apply_site_data(ship, self.config, filing_short=info.short,
-                                     specific_circumstance=info.specific_circumstance,
-                                     issued=self.issued, arrived_at=self.arrived_at))
+        diags.extend(apply_site_data(ship, self.config, filing=code, issued=self.issued,
+                                     arrived_at=self.arrived_at))
         try:
             text = self.renderer.render(code, ship.data)
         except RenderError as exc:

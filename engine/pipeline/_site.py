@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic, RuleRef, diag
 from ..mapping import Lineage
 from ..mapping._assemble import Shipment
 from ..mapping._transforms import TRANSFORMS, Notes
+from ..render import FILINGS
 
 _DOC = re.compile(r"[^0-9A-Za-z]")
 
@@ -46,11 +47,12 @@ def make_lrn(config: EnsgateConfig, filing_short: str, document: str,
                                     date=issued.strftime("%y%m%d"))
 
 
-def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing_short: str,
-                    specific_circumstance: str | None, issued: datetime,
+def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing: str, issued: datetime,
                     arrived_at: datetime | None = None) -> list[Diagnostic]:
-    """Fill the dataset of ``ship`` from the configuration (and, for an arrival notification,
-    the operator's arrival time); returns diagnostics."""
+    """Fill the dataset of ``ship`` for ``filing`` (e.g. "IE3F26") from the configuration (and,
+    for an arrival notification, the operator's arrival time); returns diagnostics."""
+    info = FILINGS[filing]
+    filing_short, specific_circumstance = info.short, info.specific_circumstance
     out: list[Diagnostic] = []
     ref = RuleRef(spec=config.source, rule_id="site")
     d = ship.data
