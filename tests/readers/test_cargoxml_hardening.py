@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hostile_xml import billion_laughs
 
 from ensgate import TranslateOptions, translate
 from ensgate.readers.cargoxml import read_cargoxml
@@ -24,21 +25,9 @@ XXE = b"""<?xml version="1.0"?>
 </ns2:Waybill>
 """
 
-LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<ns2:Waybill xmlns="iata:datamodel:3" xmlns:ns2="iata:waybill:1"><ID>&lol9;</ID></ns2:Waybill>
-"""
+LAUGHS = billion_laughs(
+    '<ns2:Waybill xmlns="iata:datamodel:3" xmlns:ns2="iata:waybill:1"><ID>{payload}</ID>'
+    "</ns2:Waybill>\n", "lolz").replace(' encoding="UTF-8"', "").encode()
 
 
 def _good_text() -> str:

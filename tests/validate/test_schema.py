@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import xmlschema
+from hostile_xml import billion_laughs
 from lxml import etree
 
 from ensgate.diagnostics import ConfigError, Diagnostic
@@ -279,21 +280,9 @@ def test_wrong_root_in_a_schema_file_is_xsd003(tmp_path: Path) -> None:
 
 # -- the hardened parser --------------------------------------------------------------------------
 
-_BILLION_LAUGHS = """<?xml version="1.0" encoding="{enc}"?>
-<!DOCTYPE IE3F26 [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<IE3F26 xmlns="urn:wco:datamodel:eu:ics2:2"><LRN>&lol9;</LRN></IE3F26>
-"""
+_BILLION_LAUGHS = billion_laughs(
+    '<IE3F26 xmlns="urn:wco:datamodel:eu:ics2:2"><LRN>{payload}</LRN></IE3F26>\n', "IE3F26",
+    "{enc}")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
