@@ -15,6 +15,7 @@ from typing import Any
 
 from ..diagnostics import RuleRef, SourcePos
 from ..mapping._paths import SourcePath, compile_path
+from ..mapping._plan import present  # the engine's own test of "a value is there"
 from ..mapping._spec import Group, MappingSpec, Rule
 from ..mapping._transforms import Notes, TransformFailed
 from ..readers._source import SourceField, SourceMessage, SourceNode
@@ -47,16 +48,6 @@ def _fmt(v: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(repr(x) for x in v) + "]"
     return repr(v)
-
-
-def _present(v: Any) -> bool:
-    if v is None:
-        return False
-    if isinstance(v, str):
-        return v.strip() != ""
-    if isinstance(v, list):
-        return any(_present(x) for x in v)
-    return True
 
 
 class _Tracer:
@@ -122,7 +113,7 @@ class _Tracer:
                 self.log(depth, "first_of", f"alternative {i} (line {alt.ref.line})")
                 alt_seen: list[SourceField] = []
                 v = self.value(alt, scope, loc, alt_seen, depth + 1)
-                if _present(v):
+                if present(v):
                     seen.extend(alt_seen)
                     self.log(depth, "first_of", f"alternative {i} gives the value", v)
                     return v
@@ -151,7 +142,7 @@ class _Tracer:
             self.log(depth, "value", "constant", v)
         if rule.transforms and v is not None and v != []:
             v = self.transform(rule, v, scope, loc, seen, depth)
-        if rule.lookup is not None and _present(v):
+        if rule.lookup is not None and present(v):
             table = self.spec.lookups[rule.lookup]
             before = v
             if isinstance(v, list):
@@ -159,7 +150,7 @@ class _Tracer:
             else:
                 v = table.get(str(v).strip())
             self.log(depth, "lookup", f"lookup {rule.lookup}: {_fmt(before)} -> {_fmt(v)}", v)
-        if not _present(v) and rule.default is not None:
+        if not present(v) and rule.default is not None:
             v = str(rule.default)
             self.log(depth, "default", "default used", v)
         return v
@@ -316,7 +307,7 @@ def explain(run: Run, xpath: str, *, rows: list[TraceRow] | None = None) -> Expl
 
 def _same(v: Any, shown: str) -> bool:
     if isinstance(v, list):
-        vals = [x for x in v if _present(x)]
+        vals = [x for x in v if present(x)]
         return str(vals) == shown or (bool(vals) and vals[0] == shown) or shown in vals
     return str(v) == shown
 
