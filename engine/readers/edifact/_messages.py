@@ -43,13 +43,8 @@ def shape_cuscar(root: SourceNode, diags: list[Diagnostic]) -> str:
     for c in cons:
         f = c.fields
         if "hawb" in f:
-            master = f.get("mawb") or f.get("awb")
-            if master is None:
-                diags.append(diag("EDI017", f"house {f['hawb'].text} names no master AWB",
-                                  source=f["hawb"].pos, expected="RFF+MWB:<AWB number>",
-                                  found="no RFF+MWB or RFF+AWB"))
+            if not _link_master(f, diags, "house"):
                 continue
-            f["mawb"] = master
             c.tag = "house"
             _mark(c, "house")
             houses.append(c)
@@ -96,15 +91,10 @@ def shape_iftmin(root: SourceNode, diags: list[Diagnostic]) -> str:
     root.children["waybill"] = [wb]
     f = wb.fields
     if "hawb" in f:
-        master = f.get("mawb") or f.get("awb")
-        if master is None:
-            diags.append(diag("EDI017", f"house waybill {f['hawb'].text} names no master AWB",
-                              source=f["hawb"].pos, expected="RFF+MWB:<AWB number>",
-                              found="no RFF+MWB or RFF+AWB"))
+        if not _link_master(f, diags, "house waybill"):
             return ""
-        f["mawb"] = master
         _mark(wb, "house")
-        return master.text
+        return f["mawb"].text
     awb = f.get("awb") or f.get("mawb")
     if awb is None and bgm is not None and "number" in bgm.fields:
         awb = bgm.fields["number"]
@@ -119,3 +109,16 @@ def shape_iftmin(root: SourceNode, diags: list[Diagnostic]) -> str:
 
 
 _ROOT_FIELDS = frozenset(["reference", "type", "version", "release", "agency"])
+
+
+def _link_master(f: dict[str, SourceField], diags: list[Diagnostic], what: str) -> bool:
+    """A house names its master AWB by RFF+MWB, or by RFF+AWB when that is all it gives: set
+    ``mawb``; without either, EDI017 and False (the house cannot be joined)."""
+    master = f.get("mawb") or f.get("awb")
+    if master is None:
+        diags.append(diag("EDI017", f"{what} {f['hawb'].text} names no master AWB",
+                          source=f["hawb"].pos, expected="RFF+MWB:<AWB number>",
+                          found="no RFF+MWB or RFF+AWB"))
+        return False
+    f["mawb"] = master
+    return True
