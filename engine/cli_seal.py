@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from rich.console import Console
@@ -16,17 +16,13 @@ from rich.table import Table
 
 from .config import load_config
 from .diagnostics import ConfigError
-from .seal import (
-    SealError,
-    SealIdentity,
-    check_certificate,
-    load_identity,
-    load_trust,
-    make_demo_certs,
-    seal_user_message,
-    trader_to_customs_header,
-)
 from .xmlsafe import parse_xml_safely
+
+if TYPE_CHECKING:
+    from .seal import SealIdentity
+
+# ``ensgate.seal`` (cryptography) is imported inside the commands: every other command,
+# ``translate`` first, starts without paying for it (~45 ms).
 
 
 def _password_options(f: click.decorators.FC) -> click.decorators.FC:
@@ -45,6 +41,8 @@ def _fail(msg: str, code: int = 2) -> NoReturn:
 
 def _identity(path: Path, key: str | None, password_env: str | None,
               password_file: str | None) -> SealIdentity:
+    from .seal import load_identity
+
     return load_identity(path, key_path=key, password_env=password_env,
                          password_file=password_file)
 
@@ -62,6 +60,8 @@ def certs_group() -> None:
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
 def certs_demo_cmd(out_dir: str, eori: str | None, config_path: str | None) -> None:
     """Write a throw-away test PKI (CA, eSeal, TLS client/server, customs seal)."""
+    from .seal import SealError, make_demo_certs
+
     try:
         who = eori or load_config(config_path).declarant.eori
         demo = make_demo_certs(out_dir, eori=who)
@@ -89,6 +89,8 @@ def certs_check_cmd(identity: str, key_path: str | None, trust_path: str | None,
 
     Exit 0 when fit for use, 1 when a problem was found, 2 when it cannot be read.
     """
+    from .seal import SealError, check_certificate, load_trust
+
     try:
         ident = _identity(Path(identity), key_path, password_env, password_file)
         trust = load_trust(trust_path) if trust_path else None
@@ -144,6 +146,8 @@ def seal_cmd(ens_xml: str, certs_dir: str | None, identity_path: str | None,
              config_path: str | None, password_env: str | None,
              password_file: str | None) -> None:
     """Seal ENS_XML into an ICS2 AS4 message, exactly as it goes on the wire."""
+    from .seal import SealError, seal_user_message, trader_to_customs_header
+
     data = Path(ens_xml).read_bytes()
     tree, diags = parse_xml_safely(data, file=ens_xml, what="ENS XML")
     if tree is None:
