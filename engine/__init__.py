@@ -30,10 +30,22 @@ from .pipeline import (
     TranslateOptions,
     translate,
     translate_bytes,
-    translate_to_folder,
     write_batch,
 )
 from .validate import EnsValidationError
+
+_LAZY = {"Store": "ensgate.store", "IngestResult": "ensgate.store",
+         "translate_to_folder": "ensgate.store"}
+
+
+def __getattr__(name: str) -> object:
+    """The store's names load SQLAlchemy on first use, not with ``import ensgate``."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ensgate' has no attribute {name!r}")
+
 
 __all__ = [
     "BatchResult",
@@ -43,6 +55,7 @@ __all__ = [
     "EnsgateConfig",
     "EnsgateError",
     "Filing",
+    "IngestResult",
     "Lineage",
     "MappingSpec",
     "PartyConfig",
@@ -51,6 +64,7 @@ __all__ = [
     "Severity",
     "SourcePos",
     "SpecError",
+    "Store",
     "TranslateOptions",
     "__version__",
     "compile_spec",

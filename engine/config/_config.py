@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -37,6 +38,29 @@ class PartyConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FilingPolicy:
+    """When a shipment that is still missing data files, and with what (``filing_policy:``).
+
+    - ``house_wait``: houses whose master FWB has not come wait this long after their first
+      message, then the partial filing ``filings.house`` (F23/F24/F26) goes out; None: wait
+      for the FWB forever.
+    - ``consolidation_wait``: a master FWB that declares a consolidation (a goods description
+      in ``consolidation_markers``) but has no FHL/FZB yet waits this long, then files
+      ``consolidation_partial`` (F21 or F22) for the master alone; None: wait for the houses.
+    - ``consolidation_markers``: goods-description phrases that mark a consolidation's FWB
+      [I: the usual wordings seen in FWBs; no standard lists them].
+    Complete filings (``filings.direct``, ``filings.consolidation``) go out as soon as the data
+    is complete, which includes the flight's estimated departure and arrival (an FFM, or a
+    schedule source)."""
+
+    house_wait: float | None = 3600.0
+    consolidation_wait: float | None = None
+    consolidation_partial: str = "F21"
+    consolidation_markers: tuple[str, ...] = ("CONSOLIDATION", "CONSOLIDATED", "CONSOL",
+                                             "AS PER ATTACHED")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnsgateConfig:
     declarant: PartyConfig
     representative: PartyConfig | None = None
@@ -46,7 +70,8 @@ class EnsgateConfig:
     carriers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     customs_offices: Mapping[str, str] = field(default_factory=dict)
     filings: Mapping[str, str] = field(default_factory=dict)
-    ledger: str | None = None
+    store: str | None = None  # SQLAlchemy URL of the shipment store (sqlite:///..., postgresql+psycopg://...)
+    filing_policy: FilingPolicy = field(default_factory=FilingPolicy)
     postcode_optional_countries: frozenset[str] = frozenset()
     max_input_bytes: int = 1 << 30
     supplementary_declarant: str | None = None  # EORI lodging the house data of IE3F21 filings
@@ -75,6 +100,45 @@ def _party(raw: Any, where: str) -> PartyConfig:
         raise ConfigError(f"{where}: name and eori are required")
     values: dict[str, Any] = {k: (None if v is None else str(v)) for k, v in raw.items()}
     return PartyConfig(**values)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(raw: Any, where: str) -> float | None:
+    """``90``, ``"90s"``, ``"30m"``, ``"1h"``, ``"2d"`` -> seconds; null -> None."""
+    if raw is None:
+        return None
+    m = _DURATION.match(str(raw))
+    if m is None:
+        raise ConfigError(f"{where}: {raw!r} is not a duration (e.g. 90s, 30m, 1h, 2d or null)")
+    return float(m.group(1)) * _UNIT[m.group(2)]
+
+
+def _filing_policy(raw: Any) -> FilingPolicy:
+    if raw is None:
+        return FilingPolicy()
+    if not isinstance(raw, Mapping):
+        raise ConfigError("filing_policy: expected a mapping")
+    known = {"house_wait", "consolidation_wait", "consolidation_partial",
+             "consolidation_markers"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"filing_policy: unknown key(s) {', '.join(unknown)}")
+    default = FilingPolicy()
+    partial = str(raw.get("consolidation_partial", default.consolidation_partial)).upper()
+    if partial.removeprefix("IE3") not in ("F21", "F22"):
+        raise ConfigError(f"filing_policy.consolidation_partial: {partial!r} is not F21 or F22")
+    markers = raw.get("consolidation_markers", default.consolidation_markers)
+    if not isinstance(markers, list | tuple) or not all(isinstance(m, str) for m in markers):
+        raise ConfigError("filing_policy.consolidation_markers: expected a list of phrases")
+    return FilingPolicy(
+        house_wait=_duration(raw.get("house_wait", default.house_wait), "filing_policy.house_wait"),
+        consolidation_wait=_duration(raw.get("consolidation_wait", default.consolidation_wait),
+                                     "filing_policy.consolidation_wait"),
+        consolidation_partial=partial.removeprefix("IE3"),
+        consolidation_markers=tuple(" ".join(m.upper().split()) for m in markers if m.strip()))
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -131,6 +195,13 @@ def load_config(path: str | Path | None = None, *,
     rep = raw.get("representative")
     notifier = raw.get("arrival_notifier")
     supplementary = raw.get("supplementary_declarant")
+    if raw.get("ledger"):
+        raise ConfigError(
+            f"ledger: {raw['ledger']!r}: the SQLite ledger was replaced by the shipment store; "
+            "set store: to a database URL instead (e.g. store: sqlite:///ensgate.db, or "
+            "ENSGATE__STORE=...). The old ledger file is not read: its LRNs are not carried "
+            "over")
+    store = raw.get("store")
     try:
         return EnsgateConfig(
             declarant=_party(raw.get("declarant"), "declarant"),
@@ -141,7 +212,8 @@ def load_config(path: str | Path | None = None, *,
             carriers=dict(raw.get("carriers") or {}),
             customs_offices={str(k): str(v) for k, v in (raw.get("customs_offices") or {}).items()},
             filings={str(k): str(v) for k, v in (raw.get("filings") or {}).items()},
-            ledger=raw.get("ledger"),
+            store=None if not store else str(store),
+            filing_policy=_filing_policy(raw.get("filing_policy")),
             postcode_optional_countries=frozenset(raw.get("postcode_optional_countries") or ()),
             max_input_bytes=int(raw.get("max_input_bytes", 1 << 30)),
             supplementary_declarant=None if not supplementary else str(supplementary),

@@ -19,13 +19,15 @@ from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..territory import EU_MEMBER_STATES, ICS2_TERRITORY
+
 Value = str | list[str] | None
 
 _zone = lru_cache(maxsize=1024)(ZoneInfo)  # ZoneInfo's own cache keeps only 8 zones alive
 
-EU_MEMBER_STATES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-) | {"XI"}  # XI: Northern Ireland is inside ICS2 for goods
+# Where ICS2 applies (EU Member States, XI, CH, NO): one table, ``ensgate.territory``.
+# EU-looking trader ids (EORI shape check): the Member States, XI, and the EL/GB prefixes.
+_EORI_PREFIXES = EU_MEMBER_STATES | {"XI", "EL", "GB"}
 
 
 class TransformFailed(ValueError):
@@ -326,18 +328,20 @@ def _airport_countries(v: list[str], notes: Notes) -> list[str]:
 
 @transform("first_eu_airport", takes_list=True)
 def _first_eu_airport(v: list[str], notes: Notes) -> str | None:
-    """The first airport of a routing that lies in an EU Member State (or XI)."""
+    """The first airport of a routing that lies in the ICS2 territory (an EU Member State,
+    XI, CH or NO: ``ensgate.territory``)."""
     for code in v:
-        if code and code.strip() and _airport(code)["country"] in EU_MEMBER_STATES:
+        if code and code.strip() and _airport(code)["country"] in ICS2_TERRITORY:
             return code.strip().upper()
     return None
 
 
 @transform("eu_country")
 def _eu_country(v: str, notes: Notes) -> str | None:
-    """The country if it is an EU Member State (or XI), else nothing."""
+    """The country if it lies in the ICS2 territory (an EU Member State, XI, CH or NO),
+    else nothing."""
     c = v.strip().upper()
-    return c if c in EU_MEMBER_STATES else None
+    return c if c in ICS2_TERRITORY else None
 
 
 # ------------------------------------------------------------------------- identifiers
@@ -360,7 +364,7 @@ def _eori(v: str, notes: Notes) -> str | None:
     text = re.sub(r"[\s.\-/]", "", text).upper()
     if not text:
         return None
-    if (text[:2] in EU_MEMBER_STATES or text[:2] in {"EL", "GB"}) and not _EORI.match(text):
+    if text[:2] in _EORI_PREFIXES and not _EORI.match(text):
         notes.warn(
             "identifier does not have the EORI shape",
             expected="2-letter country + up to 15 letters/digits",
@@ -731,24 +735,24 @@ def _rest(v: list[str], notes: Notes) -> list[str]:
 
 @transform("eu_leg_index", takes_list=True)
 def _eu_leg_index(v: list[str], notes: Notes) -> str | None:
-    """1-based position of the first airport in an EU Member State in a routing list (the
-    flight leg that enters the EU when legs and destination airports are listed in step)."""
+    """1-based position of the first airport in the ICS2 territory in a routing list (the
+    flight leg that enters it when legs and destination airports are listed in step)."""
     for i, code in enumerate(v, start=1):
-        if code and code.strip() and _airport(code)["country"] in EU_MEMBER_STATES:
+        if code and code.strip() and _airport(code)["country"] in ICS2_TERRITORY:
             return str(i)
     return None
 
 
 @transform("until_first_eu", takes_list=True)
 def _until_first_eu(v: list[str], notes: Notes) -> list[str]:
-    """The airports of a routing up to and including the first one in the EU (the journey of
-    the active means of transport into the EU: R3013/R3014)."""
+    """The airports of a routing up to and including the first one in the ICS2 territory (the
+    journey of the active means of transport into it: R3013/R3014)."""
     out: list[str] = []
     for code in v:
         if not code or not code.strip():
             continue
         out.append(code)
-        if _airport(code)["country"] in EU_MEMBER_STATES:
+        if _airport(code)["country"] in ICS2_TERRITORY:
             break
     return out
 

@@ -1,31 +1,63 @@
-"""The batch pipeline: files in, ENS filings and rejects out."""
+"""The batch pipeline: files in, ENS filings and rejects out (in memory here; kept and
+joined over time by the shipment store, ``ensgate.store``)."""
 
 from ._batch import (
     BatchResult,
     Filing,
+    NotSubject,
+    PendingShipment,
     Reject,
     TranslateOptions,
     translate_bytes,
     translate_messages,
 )
 from ._inputs import iter_input_files, read_file, read_messages
-from ._output import BatchWriter, summarise, write_batch
-from ._stream import iter_pieces, translate, translate_to_folder
+from ._output import summarise, write_atomic, write_batch
+from ._policy import FLIGHT_TIMES, HOUSE_DATA, Decision, Policy, Schedule
+from ._state import (
+    FILING_STATES,
+    MESSAGE_OUTCOMES,
+    SENT_FILING_STATES,
+    SHIPMENT_STATES,
+    UNSENT_FILING_STATES,
+    MemoryState,
+    UnitState,
+)
+from ._stream import iter_pieces, iter_source_pieces, translate
+from ._unit import MessageCache, SourcePiece, Unit, UnitReport
 
 __all__ = [
+    "FILING_STATES",
+    "FLIGHT_TIMES",
+    "HOUSE_DATA",
+    "MESSAGE_OUTCOMES",
+    "SENT_FILING_STATES",
+    "SHIPMENT_STATES",
+    "UNSENT_FILING_STATES",
     "BatchResult",
-    "BatchWriter",
+    "Decision",
     "Filing",
+    "MemoryState",
+    "MessageCache",
+    "NotSubject",
+    "PendingShipment",
+    "Policy",
     "Reject",
+    "Schedule",
+    "SourcePiece",
     "TranslateOptions",
+    "Unit",
+    "UnitReport",
+    "UnitState",
     "iter_input_files",
     "iter_pieces",
+    "iter_source_pieces",
     "read_file",
     "read_messages",
     "summarise",
     "translate",
     "translate_bytes",
     "translate_messages",
-    "translate_to_folder",
+    "write_atomic",
     "write_batch",
 ]

@@ -1,39 +1,46 @@
 """A batch: files in, ENS filings and rejects out, with exact accounting.
 
 readers -> reassembly of multi-part messages across files -> mapping (one spec per message
-type) -> assembly of shipments -> site data -> render -> schema -> ICS2 rules -> result.
-Every message ends in exactly one bucket: it contributed to a written filing, it was rejected
-(with its diagnostics), or it only supported others (a flight manifest line for AWBs this batch
-does not declare). ``messages_in == filed + rejected + supporting`` always holds.
+type) -> assembly of shipments -> applicability and filing policy -> site data -> render ->
+schema -> ICS2 rules -> result. The work is done by a *unit* (``_unit``) over a *state*
+(``_state``): the shipment store for the CLI and the hubs' API, an empty in-memory state for
+``translate`` / ``translate_bytes`` here. Every message ends in exactly one outcome (filed,
+rejected, pending, not-ens, not-subject, supporting, superseded, or skipped as a duplicate),
+each counted from its own list and cross-checked against the messages the readers gave
+(:meth:`BatchResult.check`).
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from lxml import etree
 
 from ..config import EnsgateConfig, load_config
 from ..diagnostics import Diagnostic, Severity, diag
-from ..ledger import FilingLedger, InMemoryLedger, SqliteLedger
+from ..ledger import FilingLedger
 from ..mapping import Lineage
-from ..mapping._assemble import Shipment, assemble
-from ..mapping._engine import Fragment, run_spec
+from ..mapping._assemble import Shipment
 from ..mapping._spec import MappingSpec, builtin_specs, load_spec
 from ..readers._source import SourceMessage
-from ..readers.cargoimp import reassemble
 from ..render import FILINGS, Renderer, RenderError, normalise_filing_code
 from ..validate import SchemaSet, check_schema
-from ..validate.rules import RuleConfig, check_rules
+from ..validate.rules import LedgerView, RuleConfig, check_rules
 from ._inputs import read_messages
+from ._policy import NEEDS_FLIGHT_TIMES, Policy, Schedule
 from ._site import apply_site_data
+from ._state import MemoryState
+from ._unit import SourcePiece, Unit, UnitReport
 from ._unwritable import unwritable
+
+log = logging.getLogger("ensgate.pipeline")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,9 +55,11 @@ class TranslateOptions:
     issued: datetime | None = None
     today: str | None = None
     arrived_at: datetime | None = None  # actual arrival for IE3N06 (legacy feeds lack it)
-    ledger: FilingLedger | None = None
+    ledger: FilingLedger | None = None  # in-memory runs: LRNs/documents filed before
     schemas: SchemaSet | None = None
     renderer: Renderer | None = None
+    now: datetime | None = None  # the clock of the run (policy waits); default: issued
+    schedule: Schedule | None = None  # flight schedule source when no FFM came (hook)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,25 +90,80 @@ class Reject:
     shipment: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingShipment:
+    """A shipment that waits for data another message will bring."""
+
+    shipment: str
+    key: str
+    waiting_for: str
+    due_at: datetime | None
+    messages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotSubject:
+    """A shipment whose route does not enter the ICS2 territory: no filing is due."""
+
+    shipment: str
+    key: str
+    reason: str
+    messages: tuple[str, ...]
+
+
 @dataclass(slots=True, kw_only=True)
 class BatchResult:
+    """What a run (or one window of it) did. Message lists are by outcome and each message of
+    the run is in exactly one of them or among the duplicates; ``check()`` cross-checks that
+    against ``messages_in``, counted by the readers."""
+
     filings: list[Filing] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     supporting: list[SourceMessage] = field(default_factory=list)
-    # consignments that failed inside messages counted as filed (see Reject.shipment); not
-    # part of the message accounting ``messages_in = filed + rejects + supporting``
+    filed: list[SourceMessage] = field(default_factory=list)
+    pending_messages: list[SourceMessage] = field(default_factory=list)
+    not_subject_messages: list[SourceMessage] = field(default_factory=list)
+    superseded: list[SourceMessage] = field(default_factory=list)
+    not_ens: list[Reject] = field(default_factory=list)
+    duplicates: list[SourceMessage] = field(default_factory=list)
+    pending: list[PendingShipment] = field(default_factory=list)
+    not_subject: list[NotSubject] = field(default_factory=list)
+    # consignments that failed inside messages counted as filed (see Reject.shipment)
     shipment_rejects: list[Reject] = field(default_factory=list)
+    # messages of earlier runs whose shipment failed because of this run's messages
+    earlier_rejects: list[Reject] = field(default_factory=list)
     messages_in: int = 0
     files_in: int = 0
     seconds: float = 0.0
 
     @property
     def filed_messages(self) -> int:
-        return self.messages_in - len(self.rejects) - len(self.supporting)
+        return len(self.filed)
 
     @property
     def ok(self) -> bool:
-        return not self.rejects and not self.shipment_rejects
+        """True when nothing of this run was rejected (pending, not-subject, not-ens and
+        duplicates are fine)."""
+        return not self.rejects and not self.shipment_rejects and not self.earlier_rejects
+
+    def outcome_counts(self) -> dict[str, int]:
+        return {"filed": len(self.filed), "rejected": len(self.rejects),
+                "pending": len(self.pending_messages), "not-ens": len(self.not_ens),
+                "not-subject": len(self.not_subject_messages),
+                "supporting": len(self.supporting), "superseded": len(self.superseded),
+                "duplicate": len(self.duplicates)}
+
+    def check(self) -> list[str]:
+        """Mismatches between the readers' count and the outcome lists (empty when exact);
+        each is also logged as an error."""
+        counted = sum(self.outcome_counts().values())
+        problems = []
+        if counted != self.messages_in:
+            problems.append(f"accounting: {self.messages_in} messages read but {counted} "
+                            f"have an outcome ({self.outcome_counts()})")
+        for p in problems:
+            log.error("%s", p)
+        return problems
 
 
 def _worst(diags: Iterable[Diagnostic]) -> Severity:
@@ -107,11 +171,14 @@ def _worst(diags: Iterable[Diagnostic]) -> Severity:
 
 
 class _Batch:
+    """The run's set-up shared by its units: configuration, specs, renderer, schemas, rule
+    configuration, policy, and the filing builder."""
+
     def __init__(self, options: TranslateOptions) -> None:
         self.opts = options
         self.config = options.config or load_config()
         self.issued = (options.issued or datetime.now(UTC)).astimezone(UTC)
-        self.today = options.today or self.issued.date().isoformat()
+        self.today = options.today
         arrived = options.arrived_at
         if arrived is not None and arrived.tzinfo is None:
             arrived = arrived.replace(tzinfo=UTC)  # a time without zone is read as UTC
@@ -121,111 +188,43 @@ class _Batch:
             else builtin_specs())
         self.renderer = options.renderer or Renderer()
         self.schemas = options.schemas
-        if options.ledger is not None:
-            self.ledger: FilingLedger = options.ledger
-        elif self.config.ledger:
-            self.ledger = SqliteLedger(self.config.ledger)
-        else:
-            self.ledger = InMemoryLedger()
-        self.rule_config = RuleConfig(
-            postcode_optional_countries=self.config.postcode_optional_countries,
-            today=self.issued.date())
         self.forced = None
         if options.filing:
             self.forced = normalise_filing_code(options.filing)
+        self.policy = Policy(config=self.config, forced=self.forced, schedule=options.schedule)
+        self._rule_configs: dict[date, RuleConfig] = {}
+
+    def now(self) -> datetime:
+        """The run's clock: ``options.now``, else the issue time, else the wall clock."""
+        given = self.opts.now or self.opts.issued
+        return (given or datetime.now(UTC)).astimezone(UTC)
+
+    def anchor(self, received: datetime) -> str:
+        """The date that anchors a message's year-less dates: ``options.today``, else the day
+        it was received (kept with the message, so that mapping it again gives the same)."""
+        return self.today or received.astimezone(UTC).date().isoformat()
 
     def specs_for(self, msg: SourceMessage) -> list[MappingSpec]:
         """Every spec for the message: one message may feed several parts of the dataset
         (an EDIFACT CUSCAR gives master, house and flight data through three specs)."""
         return [s for s in self.specs if s.matches(msg.format, msg.kind, msg.version)]
 
-    def filing_for(self, ship: Shipment) -> str | None:
-        if self.forced:
-            return self.forced
-        return normalise_filing_code(self.config.filings.get(ship.shape, ""))
+    def _rules(self, issued: datetime) -> RuleConfig:
+        day = issued.date()
+        found = self._rule_configs.get(day)
+        if found is None:
+            found = self._rule_configs[day] = RuleConfig(
+                postcode_optional_countries=self.config.postcode_optional_countries, today=day)
+        return found
 
-    def run(self, messages: list[SourceMessage], result: BatchResult) -> None:
-        result.messages_in += len(messages)
-        status: dict[int, str] = {}
-        reasons: dict[int, list[Diagnostic]] = {}
-        fragments: list[Fragment] = []
-        for msg in messages:
-            if not msg.is_ens_input:
-                # Recognised status/answer messages go to rejects/not-ens/; unreadable input
-                # (no message type) is an ordinary reject.
-                result.rejects.append(Reject(
-                    message=msg, diagnostics=tuple(msg.diagnostics), not_ens=bool(msg.kind),
-                    reason=_first_error(msg.diagnostics) or "not an ENS input"))
-                status[id(msg)] = "rejected"
-                continue
-            if _worst(msg.diagnostics) >= Severity.ERROR:
-                result.rejects.append(Reject(message=msg, diagnostics=tuple(msg.diagnostics),
-                                             reason=_first_error(msg.diagnostics)))
-                status[id(msg)] = "rejected"
-                continue
-            specs = self.specs_for(msg)
-            if not specs:
-                d = diag("MAP009", f"no mapping spec for {msg.kind}/{msg.version}",
-                         source=msg.pos(msg.first_line))
-                result.rejects.append(Reject(message=msg, diagnostics=(*msg.diagnostics, d),
-                                             reason=d.message))
-                status[id(msg)] = "rejected"
-                continue
-            try:
-                fragments.extend([f for spec in specs
-                                  for f in run_spec(spec, msg, today=self.today)])
-            except Exception as exc:  # a bug must not lose the message: reject it, go on
-                d = diag("RUN001", f"internal error while mapping: {type(exc).__name__}: {exc}",
-                         source=msg.pos(msg.first_line))
-                result.rejects.append(Reject(message=msg, diagnostics=(*msg.diagnostics, d),
-                                             reason=d.message))
-                status[id(msg)] = "rejected"
-        failed: list[tuple[Shipment, list[Diagnostic]]] = []
-        for ship in assemble(fragments):
-            try:
-                filing, diags = self.file(ship)
-            except Exception as exc:  # a bug must not lose the shipment: reject it, go on
-                first = ship.messages[0] if ship.messages else None
-                filing, diags = None, [diag(
-                    "RUN001", f"internal error while filing: {type(exc).__name__}: {exc}",
-                    source=None if first is None else first.pos(first.first_line))]
-            if filing is not None:
-                result.filings.append(filing)
-                for m in ship.messages:
-                    status[id(m)] = "filed"
-            else:
-                failed.append((ship, diags))
-                for m in ship.messages:
-                    reasons.setdefault(id(m), []).extend(diags)
-        for ship, diags in failed:
-            if ship.messages and all(status.get(id(m)) == "filed" for m in ship.messages):
-                # every message behind it also gave a filing: keep the failed consignment
-                msg = ship.messages[0]
-                own = [*diags]
-                if not any(d.source is not None and d.source.file == msg.file for d in own):
-                    own.append(diag("BAT001", source=msg.pos(msg.first_line),
-                                    found=_first_error(own)))
-                result.shipment_rejects.append(Reject(
-                    message=msg, diagnostics=tuple(own), reason=_first_error(own),
-                    shipment=ship.document_number))
-        for msg in messages:
-            if id(msg) in status:
-                continue
-            if id(msg) in reasons:
-                own = [*msg.diagnostics, *reasons[id(msg)]]
-                if not any(d.source is not None and d.source.file == msg.file for d in own):
-                    # the shipment failed on its filing (schema, rules): say so at the message
-                    own.append(diag("BAT001", source=msg.pos(msg.first_line),
-                                    found=_first_error(own)))
-                result.rejects.append(Reject(message=msg, diagnostics=tuple(own),
-                                             reason=_first_error(own)))
-            else:
-                result.supporting.append(msg)
-
-    def file(self, ship: Shipment) -> tuple[Filing | None, list[Diagnostic]]:
-        code = self.filing_for(ship)
+    def build(self, ship: Shipment, code: str, *, lrn: str | None, seq: int,
+              view: LedgerView | None, issued: datetime) -> tuple[Filing | None,
+                                                                 list[Diagnostic]]:
+        """Make the ``code`` filing of ``ship``: site data (with ``lrn`` when the filing
+        already has one), render, schema, rules. Returns the filing, or None and why not."""
+        issued = (self.opts.issued or issued).astimezone(UTC)
         diags: list[Diagnostic] = list(ship.diagnostics)
-        if code is None:
+        if not code:
             diags.append(diag("MAP010", f"no filing type configured for a {ship.shape} shipment",
                               expected="filings." + ship.shape + " in the configuration"))
             return None, diags
@@ -235,16 +234,19 @@ class _Batch:
                               f"{ship.document_number} has none (no FHL/FZB in the batch)",
                               expected="FHL or FZB messages for this master AWB"))
             return None, diags
-        diags.extend(_missing_flight_data(ship, code))
-        diags.extend(apply_site_data(ship, self.config, filing=code, issued=self.issued,
-                                     arrived_at=self.arrived_at))
+        if lrn:
+            ship.data["declaration"]["lrn"] = lrn
+        if self.forced:
+            diags.extend(_missing_flight_data(ship, code))
+        diags.extend(apply_site_data(ship, self.config, filing=code, issued=issued,
+                                     arrived_at=self.arrived_at, seq=seq))
         try:
             text = self.renderer.render(code, ship.data)
         except RenderError as exc:
             diags.append(exc.diagnostic)
             return None, diags
-        lrn = str(ship.data["declaration"]["lrn"])
-        name = f"{lrn}.xml"
+        made = str(ship.data["declaration"]["lrn"])
+        name = f"{made}.xml"
         try:
             # a lone surrogate gets through as bytes lxml refuses, reported like a control char
             xml, root = _normalise(text.encode("utf-8", "surrogatepass"))
@@ -252,31 +254,76 @@ class _Batch:
             diags.extend(unwritable(ship, code, name, exc))
             return None, diags
         diags.extend(check_schema(root, schemas=self.schemas, source_name=name))
-        declarant = str(ship.data["declarant"]["identification"] or "")
-        diags.extend(check_rules(root, message=code, config=self.rule_config,
-                                 ledger=self.ledger, source_name=name))
+        diags.extend(check_rules(root, message=code, config=self._rules(issued),
+                                 ledger=view, source_name=name))
         if _worst(diags) >= Severity.ERROR:
-            return None, diags
-        docs = [ship.document_number, *(str(h["document_number"]) for h in ship.data["houses"])]
-        if not self.ledger.record(declarant, lrn, docs, self.issued):
-            diags.append(diag("ICS004", f"LRN {lrn} already used by declarant {declarant}",
-                              found=lrn))
             return None, diags
         # warnings the readers gave on the messages behind the filing (a bad check digit, an
         # over-long line...) travel with the filing: the operator sees them next to its XML
         read = [d for m in ship.messages for d in m.diagnostics]
-        return Filing(lrn=lrn, filing=code, shipment=ship.document_number, xml=xml,
+        return Filing(lrn=made, filing=code, shipment=ship.document_number, xml=xml,
                       diagnostics=(*read, *diags), lineage=dict(ship.lineage),
                       messages=tuple(m.label for m in ship.messages)), diags
 
 
-_NEEDS_SCHEDULE = frozenset(["IE3F20", "IE3F21", "IE3F27", "IE3F28", "IE3F29"])
+def collect(report: UnitReport, result: BatchResult) -> None:
+    """Add what one unit did to ``result`` (its messages by outcome, its shipments)."""
+    result.messages_in += report.messages_read
+    result.files_in += report.files_in
+    result.duplicates.extend(report.duplicates)
+    for it in report.items:
+        bucket = it.outcome
+        if bucket == "filed":
+            result.filed.append(it.msg)
+        elif bucket == "rejected":
+            result.rejects.append(Reject(message=it.msg, diagnostics=tuple(it.diagnostics),
+                                         reason=_first_error(it.diagnostics)
+                                         or "not an ENS input"))
+        elif bucket == "not-ens":
+            result.not_ens.append(Reject(message=it.msg, diagnostics=tuple(it.diagnostics),
+                                         reason=_first_error(it.diagnostics), not_ens=True))
+        elif bucket == "pending":
+            result.pending_messages.append(it.msg)
+        elif bucket == "not-subject":
+            result.not_subject_messages.append(it.msg)
+        elif bucket == "superseded":
+            result.superseded.append(it.msg)
+        else:
+            result.supporting.append(it.msg)
+    for it in report.stored_items:
+        if it.outcome == "rejected" and it.stored_outcome != "rejected":
+            result.earlier_rejects.append(Reject(message=it.msg,
+                                                 diagnostics=tuple(it.diagnostics),
+                                                 reason=_first_error(it.diagnostics)))
+    outcome = {id(it.msg): it.outcome for it in (*report.items, *report.stored_items)}
+    for res in report.shipments:
+        labels = tuple(m.label for m in res.messages)
+        if res.filing is not None:
+            result.filings.append(res.filing)
+        elif res.state == "pending":
+            result.pending.append(PendingShipment(shipment=res.document, key=res.key,
+                                                  waiting_for=res.waiting_for,
+                                                  due_at=res.due_at, messages=labels))
+        elif res.state == "not-subject":
+            result.not_subject.append(NotSubject(shipment=res.document, key=res.key,
+                                                 reason=res.reason, messages=labels))
+        elif res.state == "rejected" and res.messages and res.action == "rejected" and all(
+                outcome.get(id(m)) == "filed" for m in res.messages):
+            msg = res.messages[0]
+            own = list(res.diagnostics)
+            if not any(d.source is not None and d.source.file == msg.file for d in own):
+                own.append(diag("BAT001", source=msg.pos(msg.first_line),
+                                found=_first_error(own)))
+            result.shipment_rejects.append(Reject(message=msg, diagnostics=tuple(own),
+                                                  reason=_first_error(own),
+                                                  shipment=res.document))
 
 
 def _missing_flight_data(ship: Shipment, code: str) -> list[Diagnostic]:
-    """Legacy feeds often lack the flight schedule the complete filings need; say so in words
-    an operator can act on (the schema stage reports the same gap by XPath)."""
-    if code not in _NEEDS_SCHEDULE:
+    """A forced complete filing (``--filing F20``) without the flight's times: say so in
+    words an operator can act on (the schema stage reports the same gap by XPath). Without
+    ``--filing`` such a shipment waits as pending instead."""
+    if code not in NEEDS_FLIGHT_TIMES:
         return []
     t = ship.data["transport"]
     out = []
@@ -287,8 +334,7 @@ def _missing_flight_data(ship: Shipment, code: str) -> list[Diagnostic]:
         if not t[key]:
             out.append(diag(
                 "MAP003", f"{what} of the flight missing for {code}: the FWB does not carry it; "
-                "send the FFM of the flight in the same batch, or choose a PLACI filing "
-                "(--filing F23/F24/F26)", expected=f"transport.{key}", found="nothing",
+                "send the FFM of the flight, or choose a PLACI filing (--filing F23/F24/F26)", expected=f"transport.{key}", found="nothing",
                 source=where, xpath=f"/{code}/activeBorderTransportMeans"))
     return out
 
@@ -342,31 +388,24 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run_frozen(batch: _Batch, messages: list[SourceMessage], result: BatchResult) -> None:
-    """Run a batch with the garbage collector paused (:func:`gc_paused`)."""
+def run_in_memory(batch: _Batch, pieces: list[SourcePiece], result: BatchResult) -> None:
+    """One unit over an empty in-memory state, the garbage collector paused."""
     start = time.perf_counter()
     try:
         with gc_paused():
-            try:
-                joined = reassemble(messages)
-            except Exception as exc:  # pragma: no cover - last-resort guard, see RUN001
-                # keep the parts as read; the Cargo-IMP ones (all reassembly touches) are
-                # rejected, so the bug is seen and nothing is filed from half a message
-                joined = messages
-                for m in messages:
-                    if m.format == "cargo-imp":
-                        m.diagnostics.append(diag("RUN001", source=m.pos(m.first_line),
-                                                  found=repr(exc)))
-            batch.run(joined, result)
+            unit = Unit(batch, MemoryState(batch.opts.ledger), now=batch.now())
+            collect(unit.run(pieces), result)
     finally:
         result.seconds += time.perf_counter() - start
+    result.check()
 
 
 def translate_messages(messages: list[SourceMessage],
                        options: TranslateOptions | None = None) -> BatchResult:
     """Translate already-read messages (the API under ``translate``)."""
     result = BatchResult()
-    _run_frozen(_Batch(options or TranslateOptions()), messages, result)
+    run_in_memory(_Batch(options or TranslateOptions()), [SourcePiece(
+        file="", data=None, reader="detect", messages=messages, new_file=False)], result)
     return result
 
 
@@ -375,4 +414,7 @@ def translate_bytes(data: bytes, *, file: str = "<bytes>",
     """Translate one in-memory input (tests, HTTP connectors)."""
     with gc_paused():
         messages = read_messages(data, file=file)
-    return translate_messages(messages, options)
+    result = BatchResult()
+    run_in_memory(_Batch(options or TranslateOptions()), [SourcePiece(
+        file=file, data=data, reader="detect", messages=messages)], result)
+    return result

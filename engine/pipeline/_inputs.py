@@ -92,13 +92,18 @@ def _mostly_text(head: str) -> bool:
 
 def read_file(path: Path, *, max_bytes: int) -> list[SourceMessage]:
     """Read one file into messages; never raises for unreadable or oversized files."""
+    return read_file_bytes(path, max_bytes=max_bytes)[1]
+
+
+def read_file_bytes(path: Path, *, max_bytes: int) -> tuple[bytes | None, list[SourceMessage]]:
+    """The bytes of one file (None when it could not be read) and its messages."""
     name = str(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return [_file_reject(name, "SRC002", f"file is {size} bytes",
-                                 expected=f"at most {max_bytes}", found=size)]
+            return None, [_file_reject(name, "SRC002", f"file is {size} bytes",
+                                       expected=f"at most {max_bytes}", found=size)]
         data = path.read_bytes()
     except OSError as exc:
-        return [_file_reject(name, "SRC001", f"cannot read file: {exc.strerror}")]
-    return read_messages(data, file=name)
+        return None, [_file_reject(name, "SRC001", f"cannot read file: {exc.strerror}")]
+    return data, read_messages(data, file=name)

@@ -1,104 +1,94 @@
-"""Writing a batch to disk: one XML per filing named by LRN, a rejects folder keeping each
-failed source message with its diagnostics, running JSON-lines indexes of both, and a
-summary. :class:`BatchWriter` writes window by window so a run over a huge input keeps flat
-memory; :func:`write_batch` writes one in-memory result."""
+"""Writing an in-memory result to disk: one XML per filing named by LRN, a rejects folder
+keeping each failed source message with its diagnostics, ``not-ens/`` for recognised messages
+that are no ENS input, JSON-lines indexes and a summary. Every file is written atomically
+(:func:`write_atomic`). Runs over the shipment store write the same layout from the store
+(``ensgate.store``)."""
 
 from __future__ import annotations
 
 import json
-import re
+import os
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from ..diagnostics import format_json_line
-from ._batch import BatchResult, Filing, Reject
-
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+from ._batch import BatchResult, Reject
+from ._unit import diagnostics_text, lineage_json, reject_name
 
 
-def _reject_name(rej: Reject) -> str:
-    base = _SAFE.sub("_", Path(rej.message.file).name or "input")
-    name = f"{base}#{rej.message.index + 1}"
-    return f"{name}.{_SAFE.sub('_', rej.shipment)}" if rej.shipment else name
+def write_atomic(path: Path, content: bytes, *, sync: bool = False) -> None:
+    """Write ``content`` to ``path`` so that a reader (or a run after a kill) sees the old
+    file or the new one, never a part: a temporary file in the same folder, then a rename.
+    ``sync`` also forces the bytes to disk before the rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(content)
+        if sync:
+            fh.flush()
+            os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
-class BatchWriter:
-    """Writes results as they come and keeps only counts."""
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
-    def __init__(self, out: Path, *, lineage: bool = False) -> None:
-        self.out = out
-        self.lineage = lineage
-        out.mkdir(parents=True, exist_ok=True)
-        self.counts = {"files_in": 0, "messages_in": 0, "filings_written": 0,
-                       "messages_filed": 0, "messages_rejected": 0, "messages_supporting": 0,
-                       "shipments_rejected": 0}
-        self.seconds = 0.0
-        self._filings: TextIO = (out / "filings.jsonl").open("w", encoding="utf-8")
-        self._rejects: TextIO = (out / "rejects.jsonl").open("w", encoding="utf-8")
 
-    def write(self, result: BatchResult) -> None:
-        for f in result.filings:
-            self._filing(f)
-        for rej in (*result.rejects, *result.shipment_rejects):
-            self._reject(rej)
-        for key, value in summarise(result).items():
-            if key in self.counts:
-                self.counts[key] += value
-        self.seconds += result.seconds
-
-    def _filing(self, f: Filing) -> None:
-        (self.out / f"{f.lrn}.xml").write_bytes(f.xml)
-        if f.diagnostics:
-            (self.out / f"{f.lrn}.diagnostics.jsonl").write_text(
-                "".join(format_json_line(d) + "\n" for d in f.diagnostics), "utf-8")
-        if self.lineage:
-            (self.out / f"{f.lrn}.lineage.json").write_text(json.dumps(
-                {path: {"rule": None if lin.rule is None else str(lin.rule),
-                        "sources": [{"text": t, "at": str(p)} for t, p in lin.sources],
-                        "note": lin.note} for path, lin in sorted(f.lineage.items())},
-                indent=1, ensure_ascii=False), "utf-8")
-        self._filings.write(json.dumps(
-            {"lrn": f.lrn, "filing": f.filing, "shipment": f.shipment,
-             "warnings": sum(1 for d in f.diagnostics if not d.is_error),
-             "messages": list(f.messages)}, ensure_ascii=False) + "\n")
-
-    def _reject(self, rej: Reject) -> None:
-        folder = self.out / "rejects" / "not-ens" if rej.not_ens else self.out / "rejects"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = _reject_name(rej)
-        (folder / f"{name}.txt").write_text(rej.message.raw, "utf-8")
-        (folder / f"{name}.diagnostics.jsonl").write_text(
-            "".join(format_json_line(d) + "\n" for d in rej.diagnostics), "utf-8")
-        self._rejects.write(json.dumps(
-            {"message": rej.message.label, "reason": rej.reason, "not_ens": rej.not_ens,
-             **({"shipment": rej.shipment} if rej.shipment else {}),
-             "file": f"{folder.relative_to(self.out)}/{name}.txt"}, ensure_ascii=False) + "\n")
-
-    def close(self) -> dict[str, Any]:
-        """Finish the indexes and write ``summary.json``; returns the summary."""
-        self._filings.close()
-        self._rejects.close()
-        summary: dict[str, Any] = {**self.counts, "seconds": round(self.seconds, 3)}
-        (self.out / "summary.json").write_text(json.dumps(summary, indent=1), "utf-8")
-        return summary
+def reject_files(rej: Reject) -> tuple[str, bytes, bytes]:
+    """(path under the output folder without suffix, message text, diagnostics)."""
+    folder = "not-ens" if rej.not_ens else "rejects"
+    name = reject_name(rej.message.file, rej.message.index, rej.shipment)
+    return f"{folder}/{name}", _encode(rej.message.raw), _encode(
+        diagnostics_text(rej.diagnostics))
 
 
 def write_batch(result: BatchResult, out: Path, *, lineage: bool = False) -> dict[str, Any]:
     """Write one in-memory result under ``out``; returns the summary."""
-    writer = BatchWriter(out, lineage=lineage)
-    writer.write(result)
-    return writer.close()
+    out.mkdir(parents=True, exist_ok=True)
+    index: list[str] = []
+    for f in result.filings:
+        write_atomic(out / f"{f.lrn}.xml", f.xml)
+        if f.diagnostics:
+            write_atomic(out / f"{f.lrn}.diagnostics.jsonl", _encode(
+                diagnostics_text(f.diagnostics)))
+        if lineage:
+            write_atomic(out / f"{f.lrn}.lineage.json", lineage_json(f.lineage))
+        index.append(json.dumps(
+            {"lrn": f.lrn, "filing": f.filing, "shipment": f.shipment,
+             "warnings": sum(1 for d in f.diagnostics if not d.is_error),
+             "messages": list(f.messages)}, ensure_ascii=False))
+    rejects: list[str] = []
+    for rej in (*result.rejects, *result.shipment_rejects, *result.earlier_rejects,
+                *result.not_ens):
+        stem, raw, diags = reject_files(rej)
+        (out / stem).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / f"{stem}.txt", raw)
+        write_atomic(out / f"{stem}.diagnostics.jsonl", diags)
+        rejects.append(json.dumps(
+            {"message": rej.message.label, "reason": rej.reason, "not_ens": rej.not_ens,
+             **({"shipment": rej.shipment} if rej.shipment else {}),
+             "file": f"{stem}.txt"}, ensure_ascii=False))
+    write_atomic(out / "filings.jsonl", _encode("".join(line + "\n" for line in index)))
+    write_atomic(out / "rejects.jsonl", _encode("".join(line + "\n" for line in rejects)))
+    summary = summarise(result)
+    write_atomic(out / "summary.json", _encode(json.dumps(summary, indent=1)))
+    return summary
 
 
 def summarise(result: BatchResult) -> dict[str, Any]:
-    """The counts of one result (the same keys as ``summary.json``)."""
+    """The counts of one result (the keys of ``summary.json``), each from its own list."""
     return {
         "files_in": result.files_in,
         "messages_in": result.messages_in,
         "filings_written": len(result.filings),
         "messages_filed": result.filed_messages,
         "messages_rejected": len(result.rejects),
+        "messages_pending": len(result.pending_messages),
+        "messages_not_ens": len(result.not_ens),
+        "messages_not_subject": len(result.not_subject_messages),
         "messages_supporting": len(result.supporting),
+        "messages_superseded": len(result.superseded),
+        "messages_duplicate": len(result.duplicates),
         "shipments_rejected": len(result.shipment_rejects),
+        "shipments_pending": len(result.pending),
+        "shipments_not_subject": len(result.not_subject),
         "seconds": round(result.seconds, 3),
     }

@@ -41,14 +41,30 @@ def _party_into(target: dict[str, Any], party: PartyConfig) -> None:
 
 
 def make_lrn(config: EnsgateConfig, filing_short: str, document: str,
-             issued: datetime) -> str:
+             issued: datetime, seq: int = 1) -> str:
+    """The LRN of the scheme: ``{seq}`` is the how-many-th filing of this document and type
+    (2 and up once an earlier one was sent)."""
     return config.lrn_scheme.format(prefix=config.lrn_prefix, filing=filing_short,
                                     doc=_DOC.sub("", document),
-                                    date=issued.strftime("%y%m%d"))
+                                    date=issued.strftime("%y%m%d"), seq=seq)
+
+
+def lrn_document(ship: Shipment) -> str:
+    """The document an LRN is made from: the master AWB, or for houses without their master
+    the first house's number."""
+    doc = ship.document_number
+    if ship.shape == "house" and ship.data["houses"]:
+        doc = str(ship.data["houses"][0]["document_number"] or doc)
+    return doc
+
+
+def declarant_of(ship: Shipment, config: EnsgateConfig) -> str:
+    """The declarant's EORI the filing will carry (the message's, else the configured one)."""
+    return str(ship.data["declarant"]["identification"] or config.declarant.eori or "")
 
 
 def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing: str, issued: datetime,
-                    arrived_at: datetime | None = None) -> list[Diagnostic]:
+                    arrived_at: datetime | None = None, seq: int = 1) -> list[Diagnostic]:
     """Fill the dataset of ``ship`` for ``filing`` (e.g. "IE3F26") from the configuration (and,
     for an arrival notification, the operator's arrival time); returns diagnostics."""
     info = FILINGS[filing]
@@ -57,10 +73,8 @@ def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing: str, issue
     ref = RuleRef(spec=config.source, rule_id="site")
     d = ship.data
     decl = d["declaration"]
-    doc = ship.document_number
-    if ship.shape == "house" and d["houses"]:
-        doc = str(d["houses"][0]["document_number"] or doc)
-    decl["lrn"] = decl["lrn"] or make_lrn(config, filing_short, doc, issued)
+    doc = lrn_document(ship)
+    decl["lrn"] = decl["lrn"] or make_lrn(config, filing_short, doc, issued, seq)
     if len(decl["lrn"]) > 22:
         # data, not set-up: this document number is too long for the scheme (ICS006)
         first = ship.messages[0] if ship.messages else None

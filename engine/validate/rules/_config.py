@@ -18,7 +18,9 @@ class RuleConfig:
       error for every country until an official copy fills it. Do not fill it from generic
       "countries without postcodes" lists.
     - ``today``: the date used for the transport-document reuse window; None = the day of the run.
-    - ``eu_member_states``: the static EU Member States table (R3018, C3020).
+    - ``eu_member_states``: where "the EU" is for R3018 and C3020: by default the ICS2
+      territory of ``ensgate.territory`` (Member States, XI, CH, NO), the table the mapping
+      stage also reads.
     - ``delivery_in_eu``: whether the goods are delivered in the EU (C3020); None = unknown, so a
       missing house place of delivery only warns when the routing ends in the EU [I].
     - ``arrival_notification_via_sti``: C3049 (person notifying the arrival) depends on the

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import re
 
+from ...territory import ICS2_TERRITORY
+
 NS = "urn:wco:datamodel:eu:ics2:2"
 """Namespace of every ICS2 HTI message (IE3Fxx, IE3Axx, IE3Nxx ...)."""
 
-EU_MEMBER_STATES: frozenset[str] = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
-"""The 27 EU Member States as ISO 3166-1 alpha-2 codes (R3018, C3020).
-
-[I] Greece appears as ``GR`` (ISO) in ICS2 country fields; ``EL`` is only its VAT prefix.
-Territories with special status (e.g. ``XI`` Northern Ireland, Monaco) are not in the table:
-no source read says how R3018 treats them.
+EU_MEMBER_STATES = ICS2_TERRITORY
+"""Where the rules look for "the EU" (R3018, C3020): the ICS2 territory of
+``ensgate.territory`` (the 27 Member States, Northern Ireland ``XI``, and Switzerland and Norway,
+which apply ICS2 [I: see the table's basis column]). One table with the mapping stage, which
+picks the first airport of the routing in the same set.
 """
 
 ISO_COUNTRIES: frozenset[str] = frozenset(

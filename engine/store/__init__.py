@@ -1,0 +1,12 @@
+"""The shipment store: one database behind every run (``docs/store.md``).
+
+``Store.open(url)`` (SQLite file, or PostgreSQL for production) brings the schema to the
+current revision; ``store.translate(paths, out)`` runs a batch over it (crash-safe, each window
+one transaction, exports through an outbox); ``store.ingest(bytes, name)`` takes one message
+at a time and gives the same filings as a batch; ``store.sweep(now)`` takes the decisions due
+by the clock; ``store.status(key)`` / ``store.report()`` answer what happened.
+"""
+
+from ._store import IngestResult, ShipmentOutcome, Store, translate_to_folder
+
+__all__ = ["IngestResult", "ShipmentOutcome", "Store", "translate_to_folder"]

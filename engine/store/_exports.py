@@ -1,0 +1,202 @@
+"""The export outbox: the files of an output folder, derived from the store.
+
+A unit queues what its results put in (or take out of) a folder, in its own transaction
+(``exports`` rows keyed by folder + item). After the commit the queue is flushed: every queued
+file is written to a temporary name in its folder, the folder's file system is synced once
+(``syncfs``), the files are renamed into place, the folders are fsynced, and the rows are
+marked done. A run first flushes what a killed run left queued for its folder. The JSON-lines
+indexes are rebuilt from the store at the end of a run, so that a crash and a re-run leave
+exactly what a clean run leaves.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from ._schema import exports, filings, message_shipments, messages, shipments
+from ._sqlstate import chunks, unpack
+
+_LIBC: Any = None
+
+
+def _syncfs(path: Path) -> None:
+    """Flush the file system holding ``path`` (one call for a window's files); falls back to
+    ``os.sync`` where ``syncfs`` is missing."""
+    global _LIBC
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if _LIBC is None:
+            try:
+                _LIBC = ctypes.CDLL(None, use_errno=True)
+                _LIBC.syncfs  # noqa: B018 - probe
+            except (OSError, AttributeError):
+                _LIBC = False
+        if _LIBC:
+            _LIBC.syncfs(fd)
+        else:  # pragma: no cover - not Linux
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def clean_temporaries(folder: Path) -> None:
+    """Remove the temporary files a killed run left (``.<name>.tmp``)."""
+    if not folder.is_dir():
+        return
+    for sub in (folder, folder / "rejects", folder / "not-ens"):
+        if sub.is_dir():
+            for p in sub.glob(".*.tmp"):
+                p.unlink(missing_ok=True)
+
+
+def flush(engine: Engine, folder: Path, *, sync: bool = True) -> int:
+    """Write every export queued for ``folder``; returns how many items were done."""
+    key = str(folder)
+    done = 0
+    while True:
+        with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+            rows = conn.execute(select(
+                exports.c.id, exports.c.item, exports.c.action, exports.c.kind,
+                exports.c.content, exports.c.filing_id, exports.c.queued_at).where(
+                exports.c.folder == key, exports.c.state == "queued").order_by(
+                exports.c.id).limit(5000)).all()
+            if not rows:
+                return done
+            xml_ids = [r.filing_id for r in rows if r.action == "write" and r.kind == "filing"
+                       and r.item.endswith(".xml") and r.filing_id is not None]
+            xmls: dict[int, bytes] = {}
+            for part in chunks(xml_ids):
+                xmls.update((fid, unpack(x)) for fid, x in conn.execute(select(
+                    filings.c.id, filings.c.xml).where(filings.c.id.in_(part))).tuples())
+        _write(folder, rows, xmls, sync=sync)
+        with engine.begin() as conn:
+            for part in chunks(rows):
+                for r in part:
+                    # a later unit may have queued the item again meanwhile: leave that one
+                    conn.execute(update(exports).where(
+                        exports.c.id == r.id, exports.c.queued_at == r.queued_at,
+                        exports.c.state == "queued").values(state="done", content=None))
+        done += len(rows)
+
+
+def _write(folder: Path, rows: list[Any], xmls: dict[int, bytes], *, sync: bool) -> None:
+    folders: set[Path] = set()
+    renames: list[tuple[Path, Path]] = []
+    removals: list[Path] = []
+    for r in rows:
+        path = folder / r.item
+        if r.action == "remove":
+            removals.append(path)
+            continue
+        content = (xmls.get(r.filing_id, b"") if r.kind == "filing" and r.item.endswith(".xml")
+                   and r.filing_id is not None else unpack(r.content))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(content)
+        renames.append((tmp, path))
+        folders.add(path.parent)
+    if sync and renames:
+        _syncfs(folder)  # the bytes reach the disk before any name points at them
+    for tmp, path in renames:
+        os.replace(tmp, path)
+    for path in removals:
+        path.unlink(missing_ok=True)
+        folders.add(path.parent)
+    if sync:
+        for f in folders:
+            if f.is_dir():
+                _fsync_dir(f)
+
+
+def _json_lines(items: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    for item in items:
+        yield (json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
+
+
+def _filing_entries(conn: Connection, key: str) -> Iterator[dict[str, Any]]:
+    q = select(exports.c.item, filings.c.lrn, filings.c.filing, filings.c.master_document,
+               filings.c.warnings, filings.c.shipment_id, filings.c.state).join(
+        filings, filings.c.id == exports.c.filing_id).where(
+        exports.c.folder == key, exports.c.kind == "filing", exports.c.action == "write",
+        exports.c.item.like("%.xml")).order_by(exports.c.item)
+    batch: list[Any] = []
+    for row in conn.execute(q).yield_per(1000):
+        batch.append(row)
+        if len(batch) == 1000:
+            yield from _with_labels(conn, batch)
+            batch = []
+    yield from _with_labels(conn, batch)
+
+
+def _with_labels(conn: Connection, rows: list[Any]) -> Iterator[dict[str, Any]]:
+    if not rows:
+        return
+    labels: dict[int, list[str]] = {}
+    ids = sorted({r.shipment_id for r in rows})
+    for part in chunks(ids):
+        for sid, label in conn.execute(select(message_shipments.c.shipment_id,
+                                              messages.c.label).join(
+                messages, messages.c.id == message_shipments.c.message_id).where(
+                message_shipments.c.shipment_id.in_(part), message_shipments.c.used)
+                .distinct().order_by(message_shipments.c.shipment_id, messages.c.label)):
+            labels.setdefault(sid, []).append(label)
+    for r in rows:
+        yield {"lrn": r.lrn, "filing": r.filing, "shipment": r.master_document,
+               "state": r.state, "warnings": r.warnings,
+               "messages": labels.get(r.shipment_id, [])}
+
+
+def _reject_entries(conn: Connection, key: str) -> Iterator[dict[str, Any]]:
+    q = select(exports.c.item, exports.c.kind, messages.c.label, messages.c.reason,
+               shipments.c.mawb, shipments.c.reason.label("ship_reason")).join(
+        messages, messages.c.id == exports.c.message_id).outerjoin(
+        shipments, shipments.c.id == exports.c.shipment_id).where(
+        exports.c.folder == key, exports.c.action == "write",
+        exports.c.kind.in_(("rejected", "not-ens", "shipment-reject")),
+        exports.c.item.like("%.txt")).order_by(exports.c.item)
+    for r in conn.execute(q).yield_per(1000):
+        if r.kind == "shipment-reject":
+            yield {"message": r.label, "reason": r.ship_reason, "not_ens": False,
+                   "shipment": r.mawb, "file": r.item}
+        else:
+            yield {"message": r.label, "reason": r.reason, "not_ens": r.kind == "not-ens",
+                   "file": r.item}
+
+
+def rebuild_indexes(engine: Engine, folder: Path) -> dict[str, int]:
+    """Write ``filings.jsonl`` and ``rejects.jsonl`` of ``folder`` from the store (streamed);
+    returns how many lines each got."""
+    key = str(folder)
+    counts: dict[str, int] = {}
+    with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+        for name, entries in (("filings.jsonl", _filing_entries(conn, key)),
+                              ("rejects.jsonl", _reject_entries(conn, key))):
+            path = folder / name
+            tmp = path.with_name(f".{name}.tmp")
+            n = 0
+            with open(tmp, "wb") as fh:
+                for line in _json_lines(entries):
+                    fh.write(line)
+                    n += 1
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            counts[name] = n
+    _fsync_dir(folder)
+    return counts

@@ -1,0 +1,1 @@
+"""Alembic migrations of the shipment store (run by ``Store.open`` and ``ensgate store``)."""
