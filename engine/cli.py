@@ -1,7 +1,8 @@
 """The ``ensgate`` command: thin, it parses arguments, calls the public API and prints.
 
-Exit codes: 0 everything filed / valid, 1 some messages rejected / documents invalid,
-2 usage or configuration error.
+Exit codes of ``translate``: 0 when nothing of this run was rejected (pending, not-subject,
+not-ENS messages and duplicates are fine), 1 when something was rejected, 2 usage or
+configuration error. ``validate``: 0 valid, 1 invalid, 2 usage error.
 """
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ from . import __version__
 from .config import load_config
 from .diagnostics import ConfigError, Diagnostic, Severity, SpecError, format_json_line
 from .mapping._spec import find_spec
-from .pipeline import BatchResult, TranslateOptions, translate_to_folder
+from .pipeline import BatchResult, TranslateOptions
 from .render import normalise_filing_code
+
+
+def diagnostics_console() -> Console:
+    """Where diagnostics and progress go: stderr; lines are not wrapped when it is not a
+    terminal (a log file or a pipe gets one line per diagnostic)."""
+    return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _print_diags(diags: list[Diagnostic], fmt: str, console: Console, *,
@@ -45,13 +52,18 @@ def main() -> None:
 @click.option("--mapping", "mappings", multiple=True, metavar="NAME|PATH",
               help="Mapping spec file(s) to use instead of the built-in ones.")
 @click.option("--filing", metavar="F20..F29|F32|N06",
-              help="Filing type for every shipment (default: by shipment shape, see config).")
+              help="Filing type for every shipment, filed now with what is there "
+                   "(default: by shipment shape and the filing policy, see config).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out",
               show_default=True, help="Folder for filings (named by LRN) and rejects/.")
+@click.option("--store", "store_url", metavar="URL",
+              help="Shipment store (sqlite:///FILE or postgresql+psycopg://...); default: "
+                   "the configuration's store (demo profile: sqlite:///ensgate.db here).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Site configuration YAML (declarant, carriers, LRN scheme...).")
 @click.option("--diagnostics", "diag_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True, help="How diagnostics are printed.")
+              default="text", show_default=True,
+              help="How diagnostics are printed (text on stderr, json lines on stdout).")
 @click.option("--arrived-at", "arrived_at", type=click.DateTime(
                   ["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
               metavar="YYYY-MM-DDThh:mm[:ss]Z",
@@ -59,17 +71,17 @@ def main() -> None:
 @click.option("--lineage", is_flag=True, help="Also write <LRN>.lineage.json per filing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.option("--window", type=click.IntRange(min=1), default=2_000, show_default=True,
-              help="Messages joined and written together; memory depends on it, not on the "
-                   "input size. A shipment's FWB, FHL/FZB and FFM must fall in one window.")
+              help="Messages read, joined and committed together; memory depends on it, not "
+                   "on the input size. Shipments join across windows and runs in the store.")
 def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: str | None,
-                  out_dir: str, config_path: str | None, diag_format: str,
-                  arrived_at: datetime | None, lineage: bool, quiet: bool, window: int) -> None:
-    """Translate FILE|DIR... of legacy messages into ENS XML filings."""
-    err = Console(stderr=True)
+                  out_dir: str, store_url: str | None, config_path: str | None,
+                  diag_format: str, arrived_at: datetime | None, lineage: bool, quiet: bool,
+                  window: int) -> None:
+    """Translate FILE|DIR... of legacy messages into ENS XML filings, through the store."""
+    err = diagnostics_console()
     if filing is not None and normalise_filing_code(filing) is None:
         raise click.UsageError(f"unknown filing type {filing!r} (use F20..F29, F32 or N06)")
     resolved = tuple(_resolve_mapping(m) for m in mappings)
-    out = Console(stderr=diag_format == "json")
     any_rejected = False
 
     def report(result: BatchResult) -> None:
@@ -77,38 +89,59 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
         any_rejected = any_rejected or not result.ok
         if quiet:
             return
-        for rej in (*result.rejects, *result.shipment_rejects):
+        for rej in (*result.rejects, *result.shipment_rejects, *result.earlier_rejects):
             if diag_format == "text":
                 what = rej.message.label + (f" shipment {rej.shipment}" if rej.shipment else "")
-                out.print(f"[bold red]rejected[/] {escape(what)}: {escape(rej.reason)}",
-                          highlight=False)
-            _print_diags(list(rej.diagnostics), diag_format, out)
+                err.print(f"[bold red]rejected[/] {escape(what)}: {escape(rej.reason)}")
+            _print_diags(list(rej.diagnostics), diag_format, err)
 
     try:
         config = load_config(config_path)
-        summary = translate_to_folder(
-            inputs, Path(out_dir), TranslateOptions(
-                config=config, filing=filing, mappings=resolved,
-                arrived_at=None if arrived_at is None else arrived_at.replace(tzinfo=UTC)),
-            window=window, lineage=lineage, on_result=report)
+        from .store import Store
+
+        url = store_url or config.store or "sqlite:///ensgate.db"
+        options = TranslateOptions(
+            config=config, filing=filing, mappings=resolved,
+            arrived_at=None if arrived_at is None else arrived_at.replace(tzinfo=UTC))
+        from .cli_store import progress_for
+
+        with Store.open(url, config=config) as store, progress_for(inputs, err, quiet) as tick:
+            summary = store.translate(inputs, Path(out_dir), options, window=window,
+                                      lineage=lineage, on_result=report, on_progress=tick)
     except (ConfigError, SpecError) as exc:
         err.print(f"ensgate: {exc}", markup=False)
         sys.exit(2)
-    table = Table(title=f"ensgate translate -> {out_dir}")
-    for col in ("files in", "messages in", "filings written", "messages filed", "rejected",
-                "supporting only", "seconds"):
+    out = Console()
+    table = Table(title=f"ensgate translate -> {out_dir} (store {_safe_url(url)})")
+    cols = (("files in", "files_in"), ("messages in", "messages_in"),
+            ("filings written", "filings_written"), ("filed", "messages_filed"),
+            ("rejected", "messages_rejected"), ("pending", "messages_pending"),
+            ("not ENS", "messages_not_ens"), ("not subject", "messages_not_subject"),
+            ("duplicates", "messages_duplicate"), ("supporting only", "messages_supporting"),
+            ("seconds", "seconds"))
+    for col, _ in cols:
         table.add_column(col, justify="right")
-    table.add_row(*(str(summary[k]) for k in (
-        "files_in", "messages_in", "filings_written", "messages_filed", "messages_rejected",
-        "messages_supporting", "seconds")))
+    table.add_row(*(str(summary.get(k, 0)) for _, k in cols))
     if summary.get("shipments_rejected"):
         table.caption = (f"{summary['shipments_rejected']} consignment(s) rejected inside "
                          "messages counted as filed (see rejects.jsonl, key 'shipment')")
     out.print(table)
     if not quiet:
-        out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl",
-                  highlight=False)
-    sys.exit(1 if any_rejected else 0)
+        out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl; "
+                  "what waits and why: ensgate report", highlight=False)
+    for problem in summary.get("accounting_errors", []):
+        err.print(f"ensgate: {problem}", markup=False)
+    sys.exit(1 if any_rejected or summary.get("accounting_errors") else 0)
+
+
+def _safe_url(url: str) -> str:
+    """The store URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - printing only
+        return "?"
 
 
 def _resolve_mapping(name: str) -> str:
@@ -160,6 +193,11 @@ for _command in SEAL_COMMANDS:
 from .cli_map import map_group  # noqa: E402  (mapping authoring toolkit, own module)
 
 main.add_command(map_group)
+
+from .cli_store import STORE_COMMANDS  # noqa: E402  (status, report, store: own module)
+
+for _command in STORE_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -82,7 +82,7 @@ def flush(engine: Engine, folder: Path, *, sync: bool = True) -> int:
             xmls: dict[int, bytes] = {}
             for part in chunks(xml_ids):
                 xmls.update((fid, unpack(x)) for fid, x in conn.execute(select(
-                    filings.c.id, filings.c.xml).where(filings.c.id.in_(part))).tuples())
+                    filings.c.id, filings.c.xml).where(filings.c.id.in_(part))).all())
         _write(folder, rows, xmls, sync=sync)
         with engine.begin() as conn:
             for part in chunks(rows):

@@ -252,7 +252,7 @@ class SqlState:
         hashes = [r["content_hash"] for r in rows]
         for part in chunks(hashes):
             by_hash.update(self.conn.execute(select(sources.c.content_hash, sources.c.id).where(
-                sources.c.content_hash.in_(part))).tuples())
+                sources.c.content_hash.in_(part))).all())
         return {s.ref: by_hash[s.content_hash] for s in changes.sources if s.ref in used}
 
     def _messages(self, changes: UnitChanges, now: datetime,
@@ -277,14 +277,14 @@ class SqlState:
                 index_elements=["content_hash"]).returning(messages.c.content_hash,
                                                            messages.c.id)
             for part in chunks(rows):
-                by_hash.update(self.conn.execute(stmt, list(part)).tuples())
+                by_hash.update(self.conn.execute(stmt, list(part)).all())
             if len(by_hash) != len(rows):
                 raise UnitConflict("a message of this unit was stored by another process")
         else:
             stmt = insert(messages).returning(messages.c.content_hash, messages.c.id,
                                               sort_by_parameter_order=True)
             for part in chunks(rows):
-                by_hash.update(self.conn.execute(stmt, list(part)).tuples())
+                by_hash.update(self.conn.execute(stmt, list(part)).all())
         return {m.ref: by_hash[m.content_hash] for m in changes.messages}
 
     def _shipments(self, changes: UnitChanges, now: datetime) -> None:
@@ -307,7 +307,7 @@ class SqlState:
             stmt = insert(shipments).returning(shipments.c.key, shipments.c.id,
                                                sort_by_parameter_order=True)
             for part in chunks(new_rows):
-                self._ids.update(self.conn.execute(stmt, list(part)).tuples())
+                self._ids.update(self.conn.execute(stmt, list(part)).all())
         changed = [self._ids[s.key] for s in changes.shipments]
         for part in chunks(changed):
             self.conn.execute(delete(shipment_houses).where(
@@ -359,7 +359,7 @@ class SqlState:
             stmt = insert(filings).returning(filings.c.declarant, filings.c.lrn, filings.c.id,
                                              sort_by_parameter_order=True)
             for part in chunks(new_rows):
-                for d, lrn, fid in self.conn.execute(stmt, list(part)).tuples():
+                for d, lrn, fid in self.conn.execute(stmt, list(part)).all():
                     out[(d, lrn)] = fid
         return out
 

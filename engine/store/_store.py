@@ -238,11 +238,13 @@ class Store:
         self._sweep_into(batch, now, run_id, key, lineage, total, on_result)
         pending: list[SourcePiece] = []
         count = 0
+        done_bytes = 0
 
         def flush_window() -> None:
-            nonlocal pending, count
+            nonlocal pending, count, done_bytes
             if not pending:
                 return
+            done_bytes += sum(len(p.data or b"") for p in pending)
             result = BatchResult()
             report = self._run_unit(batch, pending, now=now, run_id=run_id, folder=key,
                                     lineage=lineage)
@@ -254,7 +256,7 @@ class Store:
             if on_result is not None:
                 on_result(result)
             if on_progress is not None:
-                on_progress({"messages": total.get("messages_in", 0),
+                on_progress({"bytes": done_bytes, "messages": total.get("messages_in", 0),
                              "filings": total.get("filings_written", 0),
                              "rejects": total.get("messages_rejected", 0)})
             pending, count = [], 0
@@ -308,7 +310,7 @@ class Store:
         summary["seconds"] = round(seconds, 3)
         with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
             stored = dict(conn.execute(select(messages.c.outcome, func.count()).where(
-                messages.c.run_id == run_id).group_by(messages.c.outcome)).tuples())
+                messages.c.run_id == run_id).group_by(messages.c.outcome)).all())
         problems = []
         by_outcome = sum(summary[k] for k in _MESSAGE_COUNTS)
         if by_outcome != summary["messages_in"]:
@@ -403,11 +405,11 @@ class Store:
         """Counts of shipments and filings by state, and what is pending and why."""
         with self._reader() as conn:
             ships = dict(conn.execute(select(shipments.c.state, func.count()).where(
-                shipments.c.input_digest != "").group_by(shipments.c.state)).tuples())
+                shipments.c.input_digest != "").group_by(shipments.c.state)).all())
             fils = dict(conn.execute(select(filings.c.state, func.count()).group_by(
-                filings.c.state)).tuples())
+                filings.c.state)).all())
             outcomes = dict(conn.execute(select(messages.c.outcome, func.count()).group_by(
-                messages.c.outcome)).tuples())
+                messages.c.outcome)).all())
             pending = [{"key": r.mawb or r.key, "waiting_for": r.waiting_for,
                         "due_at": _iso(utc(r.due_at))} for r in conn.execute(select(
                             shipments.c.key, shipments.c.mawb, shipments.c.waiting_for,
