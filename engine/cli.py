@@ -112,20 +112,26 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
         err.print(f"ensgate: {exc}", markup=False)
         sys.exit(2)
     out = Console()
-    table = Table(title=f"ensgate translate -> {out_dir} (store {_safe_url(url)})")
-    cols = (("files in", "files_in"), ("messages in", "messages_in"),
-            ("filings written", "filings_written"), ("filed", "messages_filed"),
+    table = Table(title=f"ensgate translate -> {out_dir}", caption=f"store {_safe_url(url)}")
+    table.add_column("messages", justify="left")
+    table.add_column("", justify="right")
+    table.add_column("run", justify="left")
+    table.add_column("", justify="right")
+    left = (("in", "messages_in"), ("filed", "messages_filed"),
             ("rejected", "messages_rejected"), ("pending", "messages_pending"),
             ("not ENS", "messages_not_ens"), ("not subject", "messages_not_subject"),
-            ("duplicates", "messages_duplicate"), ("supporting only", "messages_supporting"),
-            ("seconds", "seconds"))
-    for col, _ in cols:
-        table.add_column(col, justify="right")
-    table.add_row(*(str(summary.get(k, 0)) for _, k in cols))
-    if summary.get("shipments_rejected"):
-        table.caption = (f"{summary['shipments_rejected']} consignment(s) rejected inside "
-                         "messages counted as filed (see rejects.jsonl, key 'shipment')")
+            ("duplicates", "messages_duplicate"), ("supporting only", "messages_supporting"))
+    right = (("files in", "files_in"), ("filings written", "filings_written"),
+             ("shipments pending", "shipments_pending"),
+             ("not subject", "shipments_not_subject"), ("seconds", "seconds"))
+    for i, (name, key) in enumerate(left):
+        other = right[i] if i < len(right) else ("", "")
+        table.add_row(name, str(summary.get(key, 0)), other[0],
+                      str(summary.get(other[1], "")) if other[1] else "")
     out.print(table)
+    if summary.get("shipments_rejected"):
+        out.print(f"{summary['shipments_rejected']} consignment(s) rejected inside messages "
+                  "counted as filed (see rejects.jsonl, key 'shipment')", highlight=False)
     if not quiet:
         out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl; "
                   "what waits and why: ensgate report", highlight=False)

@@ -161,6 +161,15 @@ class BatchResult:
         if counted != self.messages_in:
             problems.append(f"accounting: {self.messages_in} messages read but {counted} "
                             f"have an outcome ({self.outcome_counts()})")
+        seen: set[int] = set()
+        lists: list[list[Any]] = [self.filed, self.supporting, self.pending_messages,
+                                  self.not_subject_messages, self.superseded, self.duplicates,
+                                  [r.message for r in self.rejects],
+                                  [r.message for r in self.not_ens]]
+        for msg in (m for lst in lists for m in lst):
+            if id(msg) in seen:
+                problems.append(f"accounting: {msg.label} has two outcomes")
+            seen.add(id(msg))
         for p in problems:
             log.error("%s", p)
         return problems

@@ -44,6 +44,7 @@ class Decision:
     filing: str | None = None
     waiting_for: str = ""
     due_at: datetime | None = None
+    then: str | None = None  # the filing due once the flight times come
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,7 +98,7 @@ class Policy:
                     t = ship.data["transport"]
                     t["estimated_departure"], t["estimated_arrival"] = found
                     return Decision(filing=code)
-            return Decision(waiting_for=FLIGHT_TIMES)
+            return Decision(waiting_for=FLIGHT_TIMES, then=code)
         return Decision(filing=code or "")
 
 

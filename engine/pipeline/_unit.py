@@ -27,7 +27,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Severity, diag, format_json_line
 from ..ledger import normalise_party
-from ..mapping._assemble import Shipment, assemble, awb_key
+from ..mapping._assemble import Shipment, assemble, awb_key, copy_tree
 from ..mapping._engine import Fragment, run_spec
 from ..readers._source import SourceMessage
 from ..readers.cargoimp import read_cargoimp, reassemble
@@ -70,9 +70,14 @@ class SourcePiece:
 
 def message_hash(msg: SourceMessage) -> str:
     """The content hash that makes a message a duplicate: its type and text as received
-    (envelope removed). A message with no text (an unreadable file) is known by its file name
-    and reason instead, so two different empty files are two messages."""
-    h = hashlib.sha256(f"{msg.format}\0{msg.kind}\0{msg.version}\0".encode())
+    (envelope removed), and the errors the reader found on it (code and text, not position),
+    so that a message
+    refused for its envelope (a wrong group count) and sent again in a sound one is not taken
+    for a copy. A message with no text (an unreadable file) is known by its file name and
+    reason instead, so two different empty files are two messages."""
+    errors = sorted({f"{d.code} {d.message}" for d in msg.diagnostics if d.is_error})
+    h = hashlib.sha256(f"{msg.format}\0{msg.kind}\0{msg.version}\0{chr(1).join(errors)}\0"
+                       .encode("utf-8", "surrogatepass"))
     if msg.raw:
         h.update(msg.raw.encode("utf-8", "surrogatepass"))
     else:
@@ -472,6 +477,17 @@ class Unit:
             self._record_shipment(res, ship, digest, first_at, last_at, route, [])
             return res
         decision: Decision = self.policy.decide(ship, first_at=first_at, now=self.now)
+        if decision.filing is None and decision.then and not sent:
+            errors = self._trial(ship, decision.then, key)
+            if errors:
+                # an error no flight manifest can fix: rejected now rather than pending
+                self._supersede(filing, key, "the shipment's data has errors")
+                res.state, res.action = "rejected", "rejected"
+                res.reason = _first_error(errors)
+                res.diagnostics = tuple(errors)
+                self._ship_diags[key] = list(errors)
+                self._record_shipment(res, ship, digest, first_at, last_at, route, errors)
+                return res
         if decision.filing is None:
             if sent:
                 return self._amend(res, ship, before, digest, first_at, last_at, route,
@@ -549,6 +565,20 @@ class Unit:
         self._record_shipment(res, ship, digest, first_at, last_at, route, [])
         return res
 
+    def _trial(self, ship: Shipment, code: str, key: str) -> list[Diagnostic]:
+        """The errors the ``code`` filing of ``ship`` would have apart from its missing
+        flight times (tried on a copy with the times set to the clock)."""
+        trial = Shipment(key=ship.key, shape=ship.shape, data=copy_tree(ship.data),
+                         lineage=dict(ship.lineage), messages=list(ship.messages),
+                         diagnostics=list(ship.diagnostics))
+        t = trial.data["transport"]
+        stamp = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        t["estimated_departure"] = t["estimated_departure"] or stamp
+        t["estimated_arrival"] = t["estimated_arrival"] or stamp
+        built, diags = self.batch.build(trial, code, lrn=None, seq=1, view=self._view(key),
+                                        issued=self.now)
+        return [] if built is not None else [d for d in diags if d.is_error]
+
     def _cause(self, ship: Shipment, item_of: dict[int, _Item], code: str,
                action: str) -> str:
         new = [it.msg.label for m in ship.messages if (it := item_of.get(id(m))) is not None
@@ -614,9 +644,9 @@ class Unit:
             it.outcome = outcome_of(links)
             if it.outcome == "rejected":
                 own = [*it.msg.diagnostics]
-                for key, _role, used in self._links.get(id(it), []):
-                    if used:
-                        own.extend(self._ship_diags.get(key, ()))
+                for key in dict.fromkeys(k for k, _r, used in self._links.get(id(it), [])
+                                         if used):
+                    own.extend(self._ship_diags.get(key, ()))
                 if not any(d.source is not None and d.source.file == it.msg.file for d in own):
                     own.append(diag("BAT001", source=it.msg.pos(it.msg.first_line),
                                     found=_first_error(own)))
@@ -714,8 +744,6 @@ class Unit:
 
 
 def _copy_fragment(f: Fragment) -> Fragment:
-    from ..mapping._assemble import copy_tree
-
     return Fragment(spec=f.spec, message=f.message, produces=f.produces, key=f.key,
                     data=copy_tree(f.data), lineage=dict(f.lineage),
                     diagnostics=list(f.diagnostics))

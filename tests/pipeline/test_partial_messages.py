@@ -32,8 +32,7 @@ def test_failed_consignment_of_a_filed_message_is_kept(options: TranslateOptions
     result = translate([_mixed(tmp_path)], options)
     assert result.messages_in == 1
     assert [f.shipment for f in result.filings] == ["074-40917725"]
-    assert result.messages_in == (result.filed_messages + len(result.rejects)
-                                  + len(result.supporting))
+    assert result.check() == []
     (rej,) = result.shipment_rejects
     assert rej.shipment == "074-40917736"
     assert rej.reason.startswith("MAP003")

@@ -16,8 +16,7 @@ FHL = (SAMPLES / "cargo-imp" / "s1-fhl5-house-HXSHA2611045-bicycle-parts-be.txt"
 
 
 def _accounted(result: BatchResult) -> None:
-    assert result.messages_in == (result.filed_messages + len(result.rejects)
-                                  + len(result.supporting))
+    assert result.check() == []
     for rej in result.rejects:
         assert rej.diagnostics, rej.message.label
         assert all(isinstance(d, Diagnostic) for d in rej.diagnostics)
@@ -80,12 +79,29 @@ def test_one_bad_message_does_not_stop_the_batch(tmp_path: Path) -> None:
     assert any("IMP011" in {d.code for d in r.diagnostics} for r in result.rejects)
 
 
-def test_retransmitted_fwb_files_once_with_a_warning(tmp_path: Path) -> None:
+def test_retransmitted_fwb_is_a_duplicate_and_files_once(tmp_path: Path) -> None:
+    """The same FWB twice (here in two files): the copy is skipped as a duplicate."""
     ffm = (SAMPLES / "cargo-imp" / "s3-ffm8-KE0933-icn-vie-first-arrival-at.txt").read_bytes()
     (tmp_path / "a.txt").write_bytes(FWB)
     (tmp_path / "b.txt").write_bytes(FWB + b"\n" + ffm)
     result = translate([tmp_path])
     _accounted(result)
     assert len(result.filings) == 1
+    assert [Path(m.file).name for m in result.duplicates] == ["b.txt"]
+    assert "MAP012" not in {d.code for d in result.filings[0].diagnostics}
+
+
+def test_corrected_fwb_supersedes_the_earlier_one_with_a_warning(tmp_path: Path) -> None:
+    """A second FWB for the same AWB with other content: the later one is used (MAP012) and
+    the earlier message is superseded."""
+    ffm = (SAMPLES / "cargo-imp" / "s3-ffm8-KE0933-icn-vie-first-arrival-at.txt").read_bytes()
+    corrected = FWB.replace(b"/NG/", b"/NG/CORRECTED ", 1)
+    assert corrected != FWB
+    (tmp_path / "a.txt").write_bytes(FWB)
+    (tmp_path / "b.txt").write_bytes(corrected + b"\n" + ffm)
+    result = translate([tmp_path])
+    _accounted(result)
+    assert len(result.filings) == 1
     assert "MAP012" in {d.code for d in result.filings[0].diagnostics}
-    assert [Path(m.file).name for m in result.supporting] == ["a.txt"]
+    assert [Path(m.file).name for m in result.superseded] == ["a.txt"]
+    assert b"CORRECTED" in result.filings[0].xml

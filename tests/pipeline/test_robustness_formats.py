@@ -325,8 +325,7 @@ def check(result: BatchResult, files: set[str] | str) -> None:
     reject says why, in catalogued codes, at a position in a file that was read."""
     names = {files} if isinstance(files, str) else files
     assert result.messages_in >= 1, "input vanished without a message"
-    assert result.messages_in == (result.filed_messages + len(result.rejects)
-                                  + len(result.supporting))
+    assert result.check() == []
     assert result.filed_messages >= 0
     assert bool(result.filings) == (result.filed_messages > 0)
     every = [d for r in result.rejects for d in r.diagnostics]

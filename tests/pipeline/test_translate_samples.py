@@ -17,8 +17,7 @@ NS = {"e": "urn:wco:datamodel:eu:ics2:2"}
 
 def test_every_message_is_accounted_for(options: TranslateOptions) -> None:
     result = translate([SAMPLES], options)
-    assert result.messages_in == (result.filed_messages + len(result.rejects)
-                                  + len(result.supporting))
+    assert result.check() == []
     assert result.files_in == sum(1 for p in SAMPLES.rglob("*")
                                   if p.is_file() and not p.name.startswith(".")
                                   and p.suffix != ".md")
@@ -31,22 +30,28 @@ def test_every_message_is_accounted_for(options: TranslateOptions) -> None:
 
 def test_problem_files_are_rejected_with_their_codes(options: TranslateOptions) -> None:
     result = translate([SAMPLES / "problems"], options)
-    assert not result.filings
+    assert not result.filings and not result.pending
     codes = {Path(r.message.file).name: {d.code for d in r.diagnostics}
-             for r in result.rejects}
+             for r in (*result.rejects, *result.not_ens)}
     assert "IMP010" in codes[next(n for n in codes if n.startswith("missing-rtg"))]
     assert "IMP011" in codes[next(n for n in codes if n.startswith("malformed-awb"))]
     assert "IMP017" in codes[next(n for n in codes if n.startswith("fhl5-multi-house"))]
     assert "IMP016" in codes[next(n for n in codes if n.startswith("fhl5-part1"))]
     assert "IMP002" in codes[next(n for n in codes if n.startswith("fsu14"))]
+    assert "IMP003" in codes[next(n for n in codes if n.startswith("ffr8"))]
     assert "IMP001" in codes[next(n for n in codes if n.startswith("unknown-identifier"))]
     assert "SRC003" in codes[next(n for n in codes if n.startswith("binary-junk"))]
+    # no commodity code and no postcodes: errors no flight manifest can fix, so rejected
+    # now rather than pending for the flight times it also lacks
+    assert "ICS002" in codes[next(n for n in codes if n.startswith("eu-bound-no-ics2"))]
     problem_files = [p for p in (SAMPLES / "problems").iterdir() if p.suffix != ".md"
                      and not p.name.startswith(".")]
     assert set(codes) == {p.name for p in problem_files}
-    not_ens = {Path(r.message.file).name for r in result.rejects if r.not_ens}
-    assert any(n.startswith("fsu14") for n in not_ens)
-    assert any(n.startswith("fma") for n in not_ens)
+    # recognised messages that are no ENS input are routed, never rejected
+    not_ens = {Path(r.message.file).name for r in result.not_ens}
+    assert {n.split("-")[0] for n in not_ens} == {"fsu14", "fma", "ffr8"}
+    assert not not_ens & {Path(r.message.file).name for r in result.rejects}
+    assert result.check() == []
 
 
 def test_consolidation_joins_master_houses_and_flight(options: TranslateOptions) -> None:
@@ -91,7 +96,9 @@ def test_write_batch_layout(tmp_path: Path, options: TranslateOptions) -> None:
         assert (tmp_path / f"{f.lrn}.xml").read_bytes() == f.xml
         assert json.loads((tmp_path / f"{f.lrn}.lineage.json").read_text())
     rejected = list((tmp_path / "rejects").rglob("*.diagnostics.jsonl"))
-    assert len(rejected) == len(result.rejects)
+    assert len(rejected) == len(result.rejects) + len(result.shipment_rejects)
+    routed = list((tmp_path / "not-ens").glob("*.diagnostics.jsonl"))
+    assert len(routed) == len(result.not_ens) > 0
     assert summary["messages_in"] == result.messages_in
     first = json.loads(rejected[0].read_text().splitlines()[0])
     assert {"code", "severity", "message"} <= set(first)

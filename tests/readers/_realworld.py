@@ -15,8 +15,7 @@ def check_accounting_and_filings(result: BatchResult, messages: int,
     """The message count, the accounting identity, the filing types, and every filing valid
     with no error left on it."""
     assert result.messages_in == messages
-    assert result.messages_in == (result.filed_messages + len(result.rejects)
-                                  + len(result.supporting))
+    assert result.check() == []
     assert sorted(f.filing for f in result.filings) == filings
     for f in result.filings:
         assert check_schema(etree.fromstring(f.xml)) == []

@@ -40,7 +40,7 @@ EXPECTED: dict[str, tuple[int, list[str], dict[int, set[str]]]] = {
     "e11-cuscar-cni-without-awb.edi": (1, [], {0: {"EDI014"}}),
     "e12-iftmin-unoy-v4-d16a-bom-blank-lines-empty-components.edi": (1, ["IE3F28"], {}),
     "e13-cuscar-newline-terminator-una.edi": (1, ["IE3F28"], {}),
-    "e14-contrl-and-cuscar-one-interchange.edi": (2, ["IE3F28"], {0: {"EDI012"}}),
+    "e14-contrl-and-cuscar-one-interchange.edi": (2, ["IE3F28"], {}),  # CONTRL: not-ens
     "e15-cuscar-no-payment-no-departure.edi": (1, [], {0: {"MAP003"}}),
     "e16-cuscar-consignee-name-only.edi": (1, [], {0: {"MAP003"}}),
     "e17-two-interchanges-one-file.edi": (2, ["IE3F28", "IE3F28"], {}),
@@ -200,11 +200,23 @@ def test_unt_count_rejects_only_its_message() -> None:
     assert [f.shipment for f in result.filings] == ["724-30011123"]
 
 
-def test_missing_payment_and_departure_are_named() -> None:
-    (r,) = _run("e15-cuscar-no-payment-no-departure.edi").rejects
+def test_missing_payment_is_named_and_rejects_before_the_flight_times_come() -> None:
+    """No method of payment and no departure time: a flight manifest could bring the time,
+    no message will bring the payment, so the shipment is rejected now (not left pending) and
+    the reject names the payment, not the time that is only awaited."""
+    result = _run("e15-cuscar-no-payment-no-departure.edi")
+    (r,) = result.rejects
+    assert not result.pending
     msgs = [d.message for d in r.diagnostics if d.code == "MAP003"]
     assert any("method of payment" in m for m in msgs)
-    assert any("estimated departure" in m for m in msgs)
+    assert not any("estimated departure" in m for m in msgs)
+
+
+def test_contrl_is_routed_as_not_ens() -> None:
+    result = _run("e14-contrl-and-cuscar-one-interchange.edi")
+    (routed,) = result.not_ens
+    assert routed.message.index == 0 and "EDI012" in {d.code for d in routed.diagnostics}
+    assert result.ok
 
 
 def test_second_interchange_with_its_own_una() -> None:
@@ -243,8 +255,8 @@ def test_cli_over_the_folder_accounts_for_every_message(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "summary.json").read_text())
     n_in = sum(v[0] for v in EXPECTED.values())
     assert summary["messages_in"] == n_in
-    assert summary["messages_in"] == (summary["messages_filed"] + summary["messages_rejected"]
-                                      + summary["messages_supporting"])
+    assert summary["accounting_errors"] == []
+    assert summary["messages_not_ens"] == 1  # the CONTRL of e14
     assert summary["filings_written"] == sum(len(v[1]) for v in EXPECTED.values())
 
 

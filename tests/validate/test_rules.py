@@ -340,10 +340,21 @@ def test_r3017_duplicate_number() -> None:
 
 def test_r3018_without_eu_country_only_warns() -> None:
     root = parse(F20)
+    set_text(root, f"{MEANS}/countriesOfRoutingOfMeansOfTransport[3]/country", "RS")
+    set_text(root, "consignmentMasterLevel/placeOfUnloading/UNLOCODE", "RSBEG")
+    [d] = of_rule(check_rules(root), "R3018")
+    assert (d.code, d.found) == ("ICS003", "CN,KZ,RS")
+
+
+def test_r3018_reads_the_ics2_territory_table() -> None:
+    """Switzerland applies ICS2 (ensgate.territory): a route entering at ZRH enters the
+    territory there, so an office of first entry in another country is an error, as for a
+    Member State."""
+    root = parse(F20)
     set_text(root, f"{MEANS}/countriesOfRoutingOfMeansOfTransport[3]/country", "CH")
     set_text(root, "consignmentMasterLevel/placeOfUnloading/UNLOCODE", "CHZRH")
     [d] = of_rule(check_rules(root), "R3018")
-    assert (d.code, d.found) == ("ICS003", "CN,KZ,CH")
+    assert d.code == "ICS001" and d.found == "CH"
 
 
 def test_r3052_same_number_other_type_warns() -> None:
