@@ -35,9 +35,10 @@ def _certs_option(f: click.decorators.FC) -> click.decorators.FC:
 
 
 def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
-    f = click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
-                     help="SQLite file recording sent messages and answers "
-                          "(default: kept in memory).")(f)
+    f = click.option("--store", metavar="URL",
+                     help="Shipment store recording what is sent and answered, and moving "
+                          "the filings on (sent, registered...); default: the configuration's "
+                          "store (demo profile: sqlite:///ensgate.db here).")(f)
     f = click.option("--party-id", help="Our AS4 party id [sysid@]EORI[@MS] "
                                         "(default: the EORI in the seal certificate).")(f)
     f = _certs_option(f)
@@ -45,12 +46,14 @@ def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
                         help="Trader interface AS4 endpoint (https://...).")(f)
 
 
-def _connector(endpoint: str, certs: Path, party_id: str | None, store: Path | None,
+def _connector(endpoint: str, certs: Path, party_id: str | None, store: str | None,
                retries: int = 4) -> object:
+    from .config import load_config
     from .connectors.as4 import As4Connector
 
     try:
-        conn = As4Connector(endpoint=endpoint, certs=certs, party_id=party_id, store=store,
+        url = store or load_config().store or "sqlite:///ensgate.db"
+        conn = As4Connector(endpoint=endpoint, certs=certs, party_id=party_id, store=url,
                             retries=retries)
     except EnsgateError as exc:
         _fail(str(exc), 2)
@@ -115,7 +118,7 @@ def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str
 @click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
               help="Resends (same MessageId) on transport failures.")
 def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
-             store: Path | None, wait: float, retries: int) -> None:
+             store: str | None, wait: float, retries: int) -> None:
     """File ENS_FILE (ENS XML) over AS4; print MessageId, receipt and, with --wait, the
     answer (LRN and MRN, or the errors)."""
     from .connectors import OutboundFiling
@@ -174,7 +177,7 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
 
 @click.command("pull")
 @_connector_options
-def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | None) -> None:
+def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None) -> None:
     """Pull every answer waiting on our MPC (signed PullRequest; receipts sent back)."""
     from .connectors.as4 import As4Connector, As4ConnectorError
 
@@ -195,7 +198,7 @@ def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | Non
 
 @click.command("ping")
 @_connector_options
-def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | None) -> None:
+def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None) -> None:
     """Send the ebMS test message; succeeds when a verified receipt comes back."""
     from .connectors.as4 import As4Connector, As4ConnectorError
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ensgate.ledger import InMemoryLedger, SqliteLedger
+from ensgate.ledger import InMemoryLedger
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """Each ledger implementation in turn: in memory, and SQLite in a fresh file."""
-    if request.param == "memory":
-        yield InMemoryLedger()
-    else:
-        with SqliteLedger(tmp_path / "ledger.sqlite") as db:
-            yield db
+@pytest.fixture
+def ledger() -> Iterator[Any]:
+    """The in-memory ledger (the simulator's registry; the trader's own record is the
+    shipment store, tested in tests/store)."""
+    yield InMemoryLedger()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Session-scoped fixtures run before the per-test store below is set: they get a store
+    of their own in a temporary folder, never the demo default in the repository."""
+    folder = Path(tempfile.mkdtemp(prefix="ensgate-session-store-"))
+    os.environ["ENSGATE__STORE"] = f"sqlite:///{folder / 'ensgate.db'}"
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,6 @@ from ._receiver import (
     error_for,
 )
 from ._server import BackgroundServer, free_port, make_server, serve_forever
-from ._store import AnswerRecord, SentRecord, SentStore
 from ._tls import TlsFiles, client_context, server_context
 
 __all__ = [
@@ -41,7 +40,6 @@ __all__ = [
     "TEST_ACTION",
     "TEST_SERVICE",
     "Answer",
-    "AnswerRecord",
     "As4Asgi",
     "As4AuthorizationError",
     "As4Client",
@@ -60,8 +58,6 @@ __all__ = [
     "InboundEndpoint",
     "ReceiverHooks",
     "RejectMessage",
-    "SentRecord",
-    "SentStore",
     "Submission",
     "TlsFiles",
     "client_context",

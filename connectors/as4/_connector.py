@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from ._certdir import party_id_of, trader_certs
 from ._client import As4Client, As4Settings, Submission
 from ._exceptions import As4ConnectorError, As4ErrorSignal, As4ReceiptError
 from ._inbound import InboundEndpoint
-from ._store import SentStore
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,7 +72,7 @@ class As4Connector(Connector):
 
     def __init__(self, *, endpoint: str | None = None, certs: str | Path | None = None,
                  party_id: str | None = None, settings: As4Settings | None = None,
-                 store: SentStore | str | Path | None = None,
+                 store: Store | str | None = None,
                  inbound: InboundEndpoint | None = None,
                  transport: httpx.BaseTransport | None = None,
                  retries: int = 4, backoff: float = 1.0, timeout: float = 60.0,
@@ -84,18 +87,27 @@ class As4Connector(Connector):
                 party_id=party_id or party_id_of(found.identity.certificate),
                 retries=retries, backoff=backoff, timeout=timeout)
         self.settings = settings
-        self.store = store if isinstance(store, SentStore) else SentStore(store or ":memory:")
+        from ...store import Store
+
+        # every exchange goes to the shipment store (its filing becomes sent, registered...);
+        # without one, an in-memory store keeps this connector's exchanges for its lifetime
+        self._own_store = not isinstance(store, Store)
+        self.store: Store = store if isinstance(store, Store) else Store.open(
+            str(store) if store else "sqlite://")
         self.inbound = inbound
         self.client = As4Client(settings, transport=transport, sleep=sleep)
 
     def close(self) -> None:
         self.client.close()
+        if self._own_store:
+            self.store.close()
 
     def send(self, filing: OutboundFiling) -> Submission:
         """Push one filing; raises the AS4 exceptions (``submit`` reports them instead)."""
         wire = self.client.seal(filing.xml, action=filing.message_type)
         self.store.record_sent(message_id=wire.message_id, lrn=filing.lrn,
-                               action=filing.message_type, endpoint=self.settings.endpoint)
+                               action=filing.message_type, endpoint=self.settings.endpoint,
+                               body=filing.xml)
         try:
             done = self.client.push(wire)
         except (As4ErrorSignal, As4ReceiptError) as exc:
@@ -131,7 +143,7 @@ class As4Connector(Connector):
                 fresh = self.store.record_answer(
                     message_id=answer.message_id, ref_to_message_id=answer.ref_to_message_id,
                     action=answer.action, lrn=answer.lrn, mrn=answer.mrn,
-                    errors="\n".join(answer.errors))
+                    errors="\n".join(answer.errors), body=answer.xml)
                 if fresh:
                     yield answer
 

@@ -28,7 +28,7 @@ from ._xml import child, local
 
 class CustomsLedger(FilingLedger, AnswerLedger, Protocol):
     """What the simulated customs keeps: registered (sender, LRN) pairs and the answers sent
-    (``InMemoryLedger`` and ``SqliteLedger`` both fit)."""
+    (``InMemoryLedger`` fits)."""
 
 
 def _utc_now() -> datetime:
@@ -42,8 +42,8 @@ class SimulatedCustoms:
     - ``clock``: the time of the answers (registration date, MRN year).
     - ``mrn_country``: the country letters of the MRNs; also the responsible Member State when
       the filing names no customs office of first entry.
-    - ``ledger``: where registrations and answers are kept; a ``SqliteLedger`` makes them
-      survive a restart. Default: in memory. Use one apart from the trader's own ledger.
+    - ``ledger``: where registrations and answers are kept (any ``FilingLedger`` +
+      ``AnswerLedger``). Default: in memory, for the life of the simulator.
     - ``mrn_seed``: reproducible MRNs (tests).
 
     LRNs are unique per *sender* (the AS4 party that filed): [I] R3003 says per declarant; the

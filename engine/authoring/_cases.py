@@ -9,7 +9,9 @@ gives several), and an optional ``<case>.yaml`` says what else the case needs::
     with: [../fhl/*.txt]        # companion messages (globs, relative to the case file)
     filing: F26                 # force the filing type (default: by shipment shape)
     issued: 2026-11-20T08:00:00Z   # issue time (default: this one; fixes LRN and dates)
-    reject: [MAP003]            # expect no filing, and these diagnostic codes
+    reject: [MAP004]            # expect no filing, and these diagnostic codes
+    pending: flight times       # expect no filing: the shipment waits for this (the text the
+                                # store reports in waiting_for contains it)
 
 Cases run through the real batch pipeline (schema and ICS2 rules included) with the spec
 under test for its message type and the built-in specs for the companions.
@@ -48,6 +50,7 @@ class Case:
     filing: str | None = None
     issued: datetime = ISSUED
     reject: tuple[str, ...] | None = None
+    pending: str | None = None
     problems: tuple[str, ...] = ()  # what is wrong with the case file itself
 
     def expected(self, n: int) -> Path:
@@ -129,9 +132,11 @@ def _case(folder: Path, stem: str) -> Case | None:
     if isinstance(issued, str):
         issued = datetime.fromisoformat(issued.replace("Z", "+00:00"))
     reject = meta.get("reject")
+    pending = meta.get("pending")
     return Case(name=stem, folder=folder, message=message, companions=tuple(comps),
                 filing=meta.get("filing"), issued=issued,
                 reject=None if reject is None else tuple(str(c) for c in reject),
+                pending=None if pending is None else str(pending),
                 problems=tuple(problems))
 
 
@@ -175,6 +180,16 @@ def run_case(spec: MappingSpec, case: Case, *, update: bool = False,
                      key=lambda f: f.lrn)
     own_rejects = [r for r in result.rejects if r.message.file == mine]
     res = CaseResult(case=case, status="pass", outputs=[f.xml for f in filings])
+    if case.pending is not None:
+        waits = [p.waiting_for for p in result.pending
+                 if any(label.startswith(mine + "#") for label in p.messages)]
+        if filings or not any(case.pending in w for w in waits):
+            res.status = "fail"
+            res.diagnostics.append(diag(
+                "MTS001", f"case {case.name}: expected the shipment to wait for "
+                f"{case.pending!r}", rule=rule, expected=case.pending,
+                found="; ".join(waits) or f"{len(filings)} filing(s)"))
+        return res
     if case.reject is not None:
         codes = {d.code for r in own_rejects for d in r.diagnostics}
         missing = [c for c in case.reject if c not in codes]
@@ -187,8 +202,11 @@ def run_case(spec: MappingSpec, case: Case, *, update: bool = False,
         return res
     if not filings:
         res.status = "error"
+        waits = [p.waiting_for for p in result.pending
+                 if any(label.startswith(mine + "#") for label in p.messages)]
         res.diagnostics.append(diag("MTS002", f"case {case.name}: no filing from "
-                                    f"{case.message.name}", rule=rule, found="rejected"))
+                                    f"{case.message.name}", rule=rule,
+                                    found=f"pending: {waits[0]}" if waits else "rejected"))
         for r in own_rejects or result.rejects:
             res.diagnostics.extend(d for d in r.diagnostics if d.is_error)
         return res

@@ -1,6 +1,8 @@
-"""The ledger: what this engine has filed (LRNs, transport documents), for R3003 and the
+"""The ledger protocols: what has been filed (LRNs, transport documents), for R3003 and the
 likely-code-81 check, and the customs answers received per filing. ``FilingLedger`` and
-``AnswerLedger`` are the protocols; two implementations ship, each fitting both."""
+``AnswerLedger`` are the protocols; :class:`InMemoryLedger` fits both (the ICS2 simulator's
+registry, in-memory runs). The trader's own record is the shipment store (``ensgate.store``),
+which answers the same questions from its filings (an LRN is used once its filing was sent)."""
 
 from ._memory import InMemoryLedger
 from ._protocol import (
@@ -10,14 +12,12 @@ from ._protocol import (
     normalise_document,
     normalise_party,
 )
-from ._sqlite import SqliteLedger
 
 __all__ = [
     "AnswerLedger",
     "AnswerRecord",
     "FilingLedger",
     "InMemoryLedger",
-    "SqliteLedger",
     "normalise_document",
     "normalise_party",
 ]

@@ -7,6 +7,14 @@ at a time and gives the same filings as a batch; ``store.sweep(now)`` takes the 
 by the clock; ``store.status(key)`` / ``store.report()`` answer what happened.
 """
 
-from ._store import IngestResult, ShipmentOutcome, Store, translate_to_folder
+from ._store import (
+    AnswerExchange,
+    IngestResult,
+    SentExchange,
+    ShipmentOutcome,
+    Store,
+    translate_to_folder,
+)
 
-__all__ = ["IngestResult", "ShipmentOutcome", "Store", "translate_to_folder"]
+__all__ = ["AnswerExchange", "IngestResult", "SentExchange", "ShipmentOutcome", "Store",
+           "translate_to_folder"]

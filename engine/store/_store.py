@@ -90,6 +90,32 @@ class IngestResult:
         return {s.key: s for s in self.shipments}
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentExchange:
+    """An ENS handed to customs over AS4 (``receipt``: "ok", "error" or "" not yet known)."""
+
+    message_id: str
+    lrn: str
+    action: str
+    endpoint: str
+    receipt: str
+    detail: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerExchange:
+    """A customs answer received (pulled or pushed)."""
+
+    message_id: str
+    ref_to_message_id: str | None
+    action: str
+    lrn: str | None
+    mrn: str | None
+    errors: str
+    received_at: datetime
+
+
 def _shipment_outcomes(report: UnitReport) -> tuple[ShipmentOutcome, ...]:
     out = []
     for r in report.shipments:
@@ -514,27 +540,28 @@ class Store:
                         to_state=state, cause=f"{action} {message_id}"))
             return True
 
-    def exchanges_for(self, message_id: str, *, lrn: str | None = None
-                      ) -> list[dict[str, Any]]:
+    def answers_for(self, message_id: str, *, lrn: str | None = None) -> list[AnswerExchange]:
         """Answers referring to a sent message (by RefToMessageId, or by its LRN)."""
         with self._reader() as conn:
             rows = conn.execute(select(exchanges).where(
                 exchanges.c.direction == "in",
                 or_(exchanges.c.ref_to_message_id == message_id,
                     exchanges.c.lrn == (lrn or "\x00"))).order_by(exchanges.c.id)).all()
-        return [{"message_id": r.as4_message_id, "ref_to_message_id": r.ref_to_message_id,
-                 "action": r.action, "lrn": r.lrn, "mrn": r.mrn, "errors": r.detail,
-                 "at": _iso(utc(r.at))} for r in rows]
+        return [AnswerExchange(message_id=r.as4_message_id,
+                               ref_to_message_id=r.ref_to_message_id, action=r.action,
+                               lrn=r.lrn, mrn=r.mrn, errors=r.detail,
+                               received_at=utc(r.at) or datetime.now(UTC)) for r in rows]
 
-    def sent_exchange(self, message_id: str) -> dict[str, Any] | None:
+    def sent(self, message_id: str) -> SentExchange | None:
+        """The ENS sent with this AS4 MessageId, or None."""
         with self._reader() as conn:
             r = conn.execute(select(exchanges).where(
                 exchanges.c.direction == "out",
                 exchanges.c.as4_message_id == message_id)).first()
-        return None if r is None else {"message_id": r.as4_message_id, "lrn": r.lrn,
-                                       "action": r.action, "endpoint": r.endpoint,
-                                       "receipt": r.receipt, "detail": r.detail,
-                                       "at": _iso(utc(r.at))}
+        return None if r is None else SentExchange(
+            message_id=r.as4_message_id, lrn=r.lrn or "", action=r.action,
+            endpoint=r.endpoint, receipt=r.receipt, detail=r.detail,
+            at=utc(r.at) or datetime.now(UTC))
 
 
 def _links() -> Any:

@@ -21,7 +21,7 @@ from ensgate.answers import (
     SimulatedCustoms,
     is_valid_mrn,
 )
-from ensgate.ledger import InMemoryLedger, SqliteLedger
+from ensgate.ledger import InMemoryLedger
 
 
 def customs(**kwargs: object) -> SimulatedCustoms:
@@ -189,18 +189,6 @@ def test_concurrent_filings_with_one_lrn_register_once(filings: list[Filing]) ->
     for t in threads:
         t.join()
     assert sorted(got) == ["IE3N99"] * 7 + ["IE3R01"]
-
-
-def test_sqlite_ledger_keeps_registrations_across_restarts(filings: list[Filing],
-                                                           tmp_path: Path) -> None:
-    path = tmp_path / "customs.sqlite"
-    f = filings[0]
-    with SqliteLedger(path) as db:
-        mrn = only(customs(ledger=db).file(f.xml, sender=SENDER), "IE3R01").mrn
-    with SqliteLedger(path) as db:
-        sim = customs(ledger=db)
-        assert sim.mrn_for(SENDER, f.lrn) == mrn
-        only(sim.file(f.xml, sender=SENDER), "IE3N99")
 
 
 # -- scenarios ----------------------------------------------------------------------------------

@@ -1,12 +1,11 @@
-"""The additive answer API of the ledger (record_answer / answers_for), memory and SQLite."""
+"""The additive answer API of the ledger (record_answer / answers_for)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
-from ensgate.ledger import AnswerLedger, AnswerRecord, FilingLedger, SqliteLedger
+from ensgate.ledger import AnswerLedger, AnswerRecord, FilingLedger
 
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 MRN = "26BEIEQH524YNG5SF9"
@@ -46,22 +45,3 @@ def test_answers_do_not_touch_filings(ledger: Any) -> None:
     ledger.record_answer("DE1234567", "LRN-1", "IE3R01", MRN, T0)
     assert not ledger.lrn_used("DE1234567", "LRN-1")
     assert ledger.record("DE1234567", "LRN-1", ["020-12345675"], T0) is True
-
-
-def test_sqlite_answers_persist_and_old_files_upgrade(tmp_path: Path) -> None:
-    path = tmp_path / "l.sqlite"
-    with SqliteLedger(path) as first:
-        first.record_answer("DE1234567", "LRN-1", "IE3R01", MRN, T0)
-    with SqliteLedger(path) as second:
-        assert [r.mrn for r in second.answers_for("DE1234567", "LRN-1")] == [MRN]
-    # a ledger file made before the answers table existed gains it on open
-    import sqlite3
-    old = tmp_path / "old.sqlite"
-    db = sqlite3.connect(old)
-    db.execute("CREATE TABLE filings (declarant TEXT NOT NULL, lrn TEXT NOT NULL, "
-               "filed_at TEXT NOT NULL, PRIMARY KEY (declarant, lrn))")
-    db.commit()
-    db.close()
-    with SqliteLedger(old) as upgraded:
-        upgraded.record_answer("DE1", "L", "IE3N99", None, T0)
-        assert len(upgraded.answers_for("DE1", "L")) == 1

@@ -48,8 +48,9 @@ def customs_side(cert_dir: Path) -> EndpointCerts:
 def ens_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """ENS filings made by ``ensgate translate samples/cargo-imp`` (the documented route)."""
     out = tmp_path_factory.mktemp("ens")
+    store = f"sqlite:///{out / 'store.db'}"
     result = CliRunner().invoke(main, ["translate", str(ROOT / "samples" / "cargo-imp"),
-                                       "--out", str(out), "-q"])
+                                       "--out", str(out), "-q", "--store", store])
     assert result.exit_code in (0, 1), result.output
     files = sorted(out.glob("*.xml"))
     assert files, "translate produced no filing"

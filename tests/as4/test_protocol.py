@@ -243,11 +243,11 @@ def test_ping_is_acknowledged_and_never_filed(simulator: Simulator, client_for: 
 
 def test_store_joins_answers_across_processes(simulator: Simulator, trader: EndpointCerts,
                                               ens_file: Path, tmp_path: Path) -> None:
-    """`ensgate send` and `ensgate pull` are two processes sharing one --store file."""
+    """`ensgate send` and `ensgate pull` are two processes sharing one --store."""
     from ensgate.connectors import OutboundFiling
-    from ensgate.connectors.as4 import SentStore
+    from ensgate.store import Store
 
-    db = tmp_path / "as4.sqlite"
+    db = f"sqlite:///{tmp_path / 'as4.sqlite'}"
     sender = As4Connector(settings=make_settings(trader), store=db,
                           transport=receiver_transport(simulator))
     result = sender.submit(OutboundFiling(lrn=lrn_of(ens_file), message_type=action_of(ens_file),
@@ -257,7 +257,7 @@ def test_store_joins_answers_across_processes(simulator: Simulator, trader: Endp
                           transport=receiver_transport(simulator))
     assert [a.action for a in puller.answers()] == ["IE3R01"]
     puller.close()
-    store = SentStore(db)
+    store = Store.open(db)
     sent = store.sent(result.reference)
     assert sent is not None and sent.receipt == "ok" and sent.lrn == lrn_of(ens_file)
     [answer] = store.answers_for(result.reference)

@@ -85,17 +85,41 @@ def test_new_case_without_expected_file(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "MTS003" in res.output and "new" in res.output
 
 
-def test_reject_case_and_a_reject_that_was_not_expected(tmp_path: Path) -> None:
+def test_pending_case_and_a_wait_that_was_not_expected(tmp_path: Path) -> None:
     spec = load_spec(ROOT / "mappings" / "cargoimp-fwb.yaml")
     cases = _copy_case(tmp_path, "s4-no-flight-manifest")
     (case,) = find_cases([cases])
-    assert case.reject == ("MAP003",)
+    assert case.pending == "flight times"
     assert run_case(spec, case).status == "pass"
-    (cases / "s4-no-flight-manifest.yaml").write_text("# no reject expected\n", "utf-8")
+    (cases / "s4-no-flight-manifest.yaml").write_text("pending: house data\n", "utf-8")
+    (case,) = find_cases([cases])
+    assert run_case(spec, case).status == "fail"
+    (cases / "s4-no-flight-manifest.yaml").write_text("# no wait expected\n", "utf-8")
     (case,) = find_cases([cases])
     res = run_case(spec, case)
     assert res.status == "error"
-    assert any(d.code == "MAP003" for d in res.diagnostics)
+    assert any(d.code == "MTS002" and "pending: flight times" in (d.found or "")
+               for d in res.diagnostics)
+
+
+def test_reject_case_and_a_reject_that_was_not_expected(tmp_path: Path) -> None:
+    spec = load_spec(ROOT / "mappings" / "cargoimp-fwb.yaml")
+    cases = _copy_case(tmp_path, "s3-direct-security")
+    # the consignee's postcode gone: an error (C3034) no other message can fix
+    fwb = cases / "s3-direct-security.txt"
+    text = fwb.read_text("latin-1")
+    assert "/AT/1230/TE/" in text
+    fwb.write_text(text.replace("/AT/1230/TE/", "/AT//TE/"), "latin-1")
+    meta = cases / "s3-direct-security.yaml"
+    meta.write_text(meta.read_text("utf-8") + "reject: [ICS002]\n", "utf-8")
+    (case,) = find_cases([cases])
+    assert case.reject == ("ICS002",)
+    assert run_case(spec, case).status == "pass", run_case(spec, case).diagnostics
+    meta.write_text(meta.read_text("utf-8").replace("reject: [ICS002]\n", ""), "utf-8")
+    (case,) = find_cases([cases])
+    res = run_case(spec, case)
+    assert res.status == "error"
+    assert any(d.code == "ICS002" for d in res.diagnostics)
 
 
 def test_no_cases_is_a_usage_error(tmp_path: Path) -> None:

@@ -463,5 +463,5 @@ def test_public_names() -> None:
 
     assert {"check_rules", "RULES", "RuleConfig", "load_stopwords"} <= set(rules.__all__)
     assert sorted(ledger.__all__) == ["AnswerLedger", "AnswerRecord", "FilingLedger",
-                                      "InMemoryLedger", "SqliteLedger",
+                                      "InMemoryLedger",
                                       "normalise_document", "normalise_party"]

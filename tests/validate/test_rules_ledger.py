@@ -1,13 +1,12 @@
-"""The filing ledger used by R3003 and the likely-code-81 check: in memory and SQLite."""
+"""The filing ledger protocol used by R3003 and the likely-code-81 check (in memory; the
+store's view of the same questions is tested in tests/store)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
-from ensgate.ledger import FilingLedger, SqliteLedger
+from ensgate.ledger import FilingLedger
 
 T0 = datetime(2024, 4, 12, 10, 0, tzinfo=UTC)
 
@@ -36,34 +35,3 @@ def test_document_window(ledger: Any) -> None:
     cet = timezone(timedelta(hours=2))
     assert ledger.document_used("DE1234567", "020-12345675",
                                 since=datetime(2024, 4, 12, 12, 0, tzinfo=cet))
-
-
-def test_sqlite_persists_across_connections(tmp_path: Path) -> None:
-    path = tmp_path / "l.sqlite"
-    with SqliteLedger(path) as first:
-        first.record("DE1234567", "LRN-1", ["020-12345675"], T0)
-    with SqliteLedger(path) as second:
-        assert second.lrn_used("DE1234567", "LRN-1")
-        assert second.document_used("DE1234567", "020-12345675")
-
-
-def test_sqlite_concurrent_writers_claim_an_lrn_once(tmp_path: Path) -> None:
-    path = tmp_path / "shared.sqlite"
-    SqliteLedger(path).close()
-    results: list[bool] = []
-    lock = threading.Lock()
-    start = threading.Barrier(8)
-
-    def worker() -> None:
-        with SqliteLedger(path) as db:  # one connection per writer, as in separate batch runs
-            start.wait()
-            ok = db.record("DE1234567", "LRN-RACE", ["020-12345675"], T0)
-        with lock:
-            results.append(ok)
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == [False] * 7 + [True]
