@@ -440,15 +440,15 @@ class Unit:
             first_at = min(times) if times else self.now
             last_at = max(times) if times else self.now
             result = self._decide_one(key, ship, stored.get(key), digest, first_at, last_at,
-                                      item_of)
+                                      item_of, linked[0][1].key if linked else key)
             report.shipments.append(result)
             self._ship_state[key] = result.state
 
     def _decide_one(self, key: str, ship: Shipment | None, before: StoredShipment | None,
                     digest: str, first_at: datetime, last_at: datetime,
-                    item_of: dict[int, _Item]) -> ShipmentResult:
+                    item_of: dict[int, _Item], named: str) -> ShipmentResult:
         prev = None if before is None else before.state
-        doc = ship.document_number if ship is not None else key
+        doc = ship.document_number if ship is not None else named
         msgs = tuple(ship.messages) if ship is not None else ()
         res = ShipmentResult(key=key, document=doc, state="", previous=prev, messages=msgs)
         if ship is None:
@@ -572,7 +572,10 @@ class Unit:
                          lineage=dict(ship.lineage), messages=list(ship.messages),
                          diagnostics=list(ship.diagnostics))
         t = trial.data["transport"]
-        stamp = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        # the missing time takes the other one's value (equal times break no rule), or the
+        # clock when both are missing
+        stamp = (t["estimated_departure"] or t["estimated_arrival"]
+                 or self.now.strftime("%Y-%m-%dT%H:%M:%SZ"))
         t["estimated_departure"] = t["estimated_departure"] or stamp
         t["estimated_arrival"] = t["estimated_arrival"] or stamp
         built, diags = self.batch.build(trial, code, lrn=None, seq=1, view=self._view(key),

@@ -89,6 +89,10 @@ class IngestResult:
     def by_key(self) -> dict[str, ShipmentOutcome]:
         return {s.key: s for s in self.shipments}
 
+    def of(self, awb: str) -> ShipmentOutcome:
+        """The outcome for an AWB (any spelling: ``180-88351270`` or ``18088351270``)."""
+        return self.by_key()[awb_key(awb)]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SentExchange:
@@ -114,6 +118,18 @@ class AnswerExchange:
     mrn: str | None
     errors: str
     received_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FilingRow:
+    lrn: str
+    filing: str
+    state: str
+    declarant: str
+    mrn: str | None
+    shipment: str
+    key: str
+    xml: bytes
 
 
 def _shipment_outcomes(report: UnitReport) -> tuple[ShipmentOutcome, ...]:
@@ -454,6 +470,18 @@ class Store:
                 filings.c.declarant == normalise_party(declarant),
                 filings.c.lrn == lrn.strip())).scalar()
         return state is not None and (state in SENT_FILING_STATES or state == "ready")
+
+    def filings(self) -> Iterator[FilingRow]:
+        """Every filing (oldest first), with its XML."""
+        with self._reader() as conn:
+            for r in conn.execute(select(
+                    filings.c.lrn, filings.c.filing, filings.c.state, filings.c.declarant,
+                    filings.c.mrn, filings.c.xml, shipments.c.mawb, shipments.c.key).join(
+                    shipments, shipments.c.id == filings.c.shipment_id).order_by(
+                    filings.c.id)).yield_per(500):
+                yield FilingRow(lrn=r.lrn, filing=r.filing, state=r.state,
+                                declarant=r.declarant, mrn=r.mrn, shipment=r.mawb,
+                                key=r.key, xml=unpack(r.xml))
 
     def filing_xml(self, lrn: str) -> bytes | None:
         with self._reader() as conn:
