@@ -261,6 +261,11 @@ class UnitState(Protocol):
     def source(self, source_id: int) -> tuple[SourceRef, bytes]:
         ...
 
+    def prefetch(self, lrns: Collection[str], documents: Collection[str]) -> None:
+        """What the unit will ask about these LRNs and documents, read in one go (the
+        answers below may come from it)."""
+        ...
+
     def lrn_holder(self, declarant: str, lrn: str) -> tuple[str, int, str] | None:
         """(shipment key, filing id, filing state) of the filing holding this LRN, or None.
         ``declarant`` is normalised (``ensgate.ledger.normalise_party``)."""
@@ -312,6 +317,9 @@ class MemoryState:
 
     def source(self, source_id: int) -> tuple[SourceRef, bytes]:
         raise KeyError(source_id)  # nothing is kept, so nothing is asked for
+
+    def prefetch(self, lrns: Collection[str], documents: Collection[str]) -> None:
+        pass
 
     def lrn_holder(self, declarant: str, lrn: str) -> tuple[str, int, str] | None:
         if self.ledger is not None and self.ledger.lrn_used(declarant, lrn):

@@ -15,13 +15,14 @@ arrival order) and on the clock, not on how they were grouped into units.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,10 @@ from ..mapping._assemble import Shipment, assemble, awb_key, copy_tree
 from ..mapping._engine import Fragment, run_spec
 from ..readers._source import SourceMessage
 from ..readers.cargoimp import read_cargoimp, reassemble
+from ..render import FILINGS
 from ._inputs import read_messages
 from ._policy import Decision, Policy, not_subject_reason, route_of
-from ._site import declarant_of, lrn_document
+from ._site import declarant_of, lrn_document, make_lrn
 from ._state import (
     SENT_FILING_STATES,
     UNSENT_FILING_STATES,
@@ -418,6 +420,7 @@ class Unit:
         self._ship_state: dict[str, str] = {}
         self._ship_diags: dict[str, list[Diagnostic]] = {}
         self._ships = ships
+        contexts = []
         for key in keys:
             linked = frags_by_key.get(key, [])
             ship = ships.get(key)
@@ -439,10 +442,41 @@ class Unit:
                 it.received_at for it, _ in linked]
             first_at = min(times) if times else self.now
             last_at = max(times) if times else self.now
+            contexts.append((key, ship, digest, first_at, last_at,
+                             linked[0][1].key if linked else key))
+        self._prefetch(contexts, stored)
+        for key, ship, digest, first_at, last_at, named in contexts:
             result = self._decide_one(key, ship, stored.get(key), digest, first_at, last_at,
-                                      item_of, linked[0][1].key if linked else key)
+                                      item_of, named)
             report.shipments.append(result)
             self._ship_state[key] = result.state
+
+    def _prefetch(self, contexts: list[Any], stored: dict[str, StoredShipment]) -> None:
+        """Take the policy's decisions first, then ask the state in one go about the LRNs and
+        documents the filings will use (R3003, code 81, ``{seq}``), instead of once per
+        shipment."""
+        self._decisions: dict[str, Decision] = {}
+        lrns: set[str] = set()
+        documents: set[str] = set()
+        config = self.batch.config
+        for key, ship, digest, first_at, _last, _named in contexts:
+            if ship is None:
+                continue
+            before = stored.get(key)
+            if before is not None and before.input_digest == digest and \
+                    before.state not in ("pending", "flight-only"):
+                continue
+            decision = self.policy.decide(ship, first_at=first_at, now=self.now)
+            self._decisions[key] = decision
+            code = decision.filing or decision.then
+            doc = lrn_document(ship)
+            documents.update((doc, ship.document_number))
+            if code:
+                issued = (self.batch.opts.issued or self.now).astimezone(UTC)
+                with contextlib.suppress(KeyError, ValueError, IndexError):
+                    lrns.add(str(ship.data["declaration"]["lrn"] or make_lrn(
+                        config, FILINGS[code].short, doc, issued, 1)))
+        self.state.prefetch(sorted(lrns), sorted(documents))
 
     def _decide_one(self, key: str, ship: Shipment | None, before: StoredShipment | None,
                     digest: str, first_at: datetime, last_at: datetime,
@@ -476,7 +510,8 @@ class Unit:
             res.state, res.action, res.reason = "not-subject", "not-subject", reason
             self._record_shipment(res, ship, digest, first_at, last_at, route, [])
             return res
-        decision: Decision = self.policy.decide(ship, first_at=first_at, now=self.now)
+        decision: Decision = self._decisions.get(key) or self.policy.decide(
+            ship, first_at=first_at, now=self.now)
         if decision.filing is None and decision.then and not sent:
             errors = self._trial(ship, decision.then, key)
             if errors:

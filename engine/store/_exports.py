@@ -85,12 +85,10 @@ def flush(engine: Engine, folder: Path, *, sync: bool = True) -> int:
                     filings.c.id, filings.c.xml).where(filings.c.id.in_(part))).all())
         _write(folder, rows, xmls, sync=sync)
         with engine.begin() as conn:
-            for part in chunks(rows):
-                for r in part:
-                    # a later unit may have queued the item again meanwhile: leave that one
-                    conn.execute(update(exports).where(
-                        exports.c.id == r.id, exports.c.queued_at == r.queued_at,
-                        exports.c.state == "queued").values(state="done", content=None))
+            for part in chunks([r.id for r in rows]):
+                conn.execute(update(exports).where(exports.c.id.in_(part),
+                                                   exports.c.state == "queued")
+                             .values(state="done", content=None))
         done += len(rows)
 
 

@@ -85,6 +85,10 @@ class SqlState:
         self.postgres = conn.dialect.name == "postgresql"
         self._ids: dict[str, int] = {}  # shipment key -> id, for this unit
         self._existing: set[str] = set()
+        self._lrns_known: set[str] = set()
+        self._docs_known: set[str] = set()
+        self._holders: dict[tuple[str, str], tuple[str, int, str]] = {}
+        self._by_doc: list[Any] = []
 
     # -- reading --------------------------------------------------------------------------
     def claim(self, hashes: list[str]) -> list[bool]:
@@ -194,13 +198,42 @@ class SqlState:
         return (SourceRef(id=r.id, file=r.file, reader=r.reader, line_offset=r.line_offset,
                           index_offset=r.index_offset), unpack(r.body))
 
+    def prefetch(self, lrns: Collection[str], documents: Collection[str]) -> None:
+        """Filings holding these LRNs, and filings of these documents (as LRN document or
+        master document): two queries per unit instead of several per shipment."""
+        self._lrns_known = set(lrns)
+        self._docs_known = set(documents)
+        self._holders: dict[tuple[str, str], tuple[str, int, str]] = {}
+        self._by_doc: list[Any] = []
+        cols = (filings.c.id, filings.c.declarant, filings.c.lrn, filings.c.filing,
+                filings.c.document, filings.c.master_document, filings.c.state,
+                filings.c.sent_at, shipments.c.key)
+        rows = []
+        for part in chunks(sorted(self._lrns_known)):
+            rows.extend(self.conn.execute(select(*cols).join(
+                shipments, shipments.c.id == filings.c.shipment_id).where(
+                filings.c.lrn.in_(part))).all())
+        for part in chunks(sorted(self._docs_known)):
+            found = self.conn.execute(select(*cols).join(
+                shipments, shipments.c.id == filings.c.shipment_id).where(
+                filings.c.document.in_(part) | filings.c.master_document.in_(part))).all()
+            self._by_doc.extend(found)
+            rows.extend(found)
+        for r in rows:
+            self._holders[(r.declarant, r.lrn)] = (r.key, r.id, r.state)
+
     def lrn_holder(self, declarant: str, lrn: str) -> tuple[str, int, str] | None:
-        r = self.conn.execute(select(shipments.c.key, filings.c.id, filings.c.state).join(
-            shipments, shipments.c.id == filings.c.shipment_id).where(
-            filings.c.declarant == declarant, filings.c.lrn == lrn)).first()
+        found = self._holders.get((declarant, lrn))
+        if found is not None or lrn in self._lrns_known:
+            return found
+        r = self.conn.execute(_LRN_HOLDER, {"d": declarant, "l": lrn}).first()
         return None if r is None else (r.key, r.id, r.state)
 
     def sent_count(self, declarant: str, document: str, filing: str) -> int:
+        if document in self._docs_known:
+            return sum(1 for r in self._by_doc if r.declarant == declarant and
+                       r.document == document and r.filing == filing and
+                       r.state in SENT_FILING_STATES)
         return int(self.conn.execute(select(func.count()).select_from(filings).where(
             filings.c.declarant == declarant, filings.c.document == document,
             filings.c.filing == filing, filings.c.state.in_(SENT_FILING_STATES))).scalar_one())
@@ -209,11 +242,16 @@ class SqlState:
                       exclude_key: str) -> bool:
         from ..ledger import normalise_document, normalise_party
 
+        party, doc = normalise_party(declarant), normalise_document(number)
+        if number in self._docs_known:
+            return any(r.declarant == party and normalise_document(r.master_document) == doc
+                       and r.state in SENT_FILING_STATES and r.key != exclude_key
+                       and (since is None or (utc(r.sent_at) or since) >= since)
+                       for r in self._by_doc)
         q = select(filings.c.id).join(shipments, shipments.c.id == filings.c.shipment_id).where(
-            filings.c.declarant == normalise_party(declarant),
-            func.upper(func.replace(filings.c.master_document, " ", "")) ==
-            normalise_document(number), filings.c.state.in_(SENT_FILING_STATES),
-            shipments.c.key != exclude_key)
+            filings.c.declarant == party,
+            func.upper(func.replace(filings.c.master_document, " ", "")) == doc,
+            filings.c.state.in_(SENT_FILING_STATES), shipments.c.key != exclude_key)
         if since is not None:
             q = q.where(filings.c.sent_at >= since)
         return self.conn.execute(q.limit(1)).first() is not None
@@ -418,6 +456,11 @@ class SqlState:
                                                 "queued_at")})
         for part in chunks(list(rows.values())):
             self.conn.execute(stmt, list(part))
+
+
+_LRN_HOLDER = select(shipments.c.key, filings.c.id, filings.c.state).join(
+    shipments, shipments.c.id == filings.c.shipment_id).where(
+    filings.c.declarant == bindparam("d"), filings.c.lrn == bindparam("l"))
 
 
 def _placeholder(key: str, now: datetime) -> dict[str, Any]:
