@@ -104,16 +104,13 @@ class SqlState:
         return out
 
     def lock(self, keys: list[str]) -> dict[str, StoredShipment]:
+        """The existing shipments of ``keys``, locked for this unit (PostgreSQL: ``FOR
+        UPDATE`` in key order; SQLite: the unit's ``BEGIN IMMEDIATE`` already excludes other
+        writers). Keys not stored yet are inserted at the end of the unit; if another unit
+        inserted one meanwhile, the insert conflicts and the unit runs again, then finding
+        the row to lock."""
         if not keys:
             return {}
-        now = datetime.now(UTC)
-        if self.postgres:
-            # rows first (so that there is something to lock), then the locks, both in key
-            # order: two workers touching overlapping shipments wait, never deadlock
-            for part in chunks(keys):
-                self.conn.execute(postgresql.insert(shipments).values([
-                    _placeholder(k, now) for k in part]).on_conflict_do_nothing(
-                    index_elements=["key"]))
         rows = []
         for part in chunks(keys):
             q = select(shipments.c.id, shipments.c.key, shipments.c.state,
@@ -126,8 +123,6 @@ class SqlState:
         current = self._current_filings([r.id for r in rows])
         for r in rows:
             self._ids[r.key] = r.id
-            if not r.input_digest:  # a row this unit just made to lock
-                continue
             self._existing.add(r.key)
             by_key[r.key] = StoredShipment(id=r.id, key=r.key, state=r.state,
                                            input_digest=r.input_digest,
@@ -268,7 +263,7 @@ class SqlState:
                 outcome=bindparam("o"), diagnostics=bindparam("d"), reason=bindparam("r")), [
                 {"mid": mid, "o": o, "d": "\n".join(d), "r": first_error_line(d)}
                 for mid, (o, d) in changes.outcomes.items()])
-        filing_ids = self._filings(changes, now)
+        filing_ids = {lrn: fid for (_d, lrn), fid in self._filings(changes, now).items()}
         self._events(changes, now, ids, filing_ids)
         if self.folder is not None:
             self._exports(changes, now, ids, filing_ids)
@@ -342,10 +337,17 @@ class SqlState:
             self.conn.execute(update(shipments).where(shipments.c.id == bindparam("sid")).values(
                 {k: bindparam(k) for k in upd_rows[0] if k not in ("sid", "key")}), upd_rows)
         if new_rows:
-            stmt = insert(shipments).returning(shipments.c.key, shipments.c.id,
-                                               sort_by_parameter_order=True)
+            if self.postgres:
+                stmt = postgresql.insert(shipments).on_conflict_do_nothing(
+                    index_elements=["key"]).returning(shipments.c.key, shipments.c.id)
+            else:
+                stmt = insert(shipments).returning(shipments.c.key, shipments.c.id,
+                                                   sort_by_parameter_order=True)
             for part in chunks(new_rows):
-                self._ids.update(self.conn.execute(stmt, list(part)).all())
+                got = dict(self.conn.execute(stmt, list(part)).all())
+                if len(got) != len(part):
+                    raise UnitConflict("another process stored one of this unit's shipments")
+                self._ids.update(got)
         changed = [self._ids[s.key] for s in changes.shipments]
         for part in chunks(changed):
             self.conn.execute(delete(shipment_houses).where(
@@ -401,18 +403,17 @@ class SqlState:
                     out[(d, lrn)] = fid
         return out
 
-    def _filing_id(self, lrn: str, key: str | None, known: dict[tuple[str, str], int]
-                   ) -> int | None:
-        for (_d, found), fid in known.items():
-            if found == lrn:
-                return fid
+    def _filing_id(self, lrn: str, key: str | None, known: dict[str, int]) -> int | None:
+        fid = known.get(lrn)
+        if fid is not None:
+            return fid
         if key is None or key not in self._ids:
             return None
         return self.conn.execute(select(filings.c.id).where(
             filings.c.shipment_id == self._ids[key], filings.c.lrn == lrn)).scalar()
 
     def _events(self, changes: UnitChanges, now: datetime, ids: dict[int, int],
-                filing_ids: dict[tuple[str, str], int]) -> None:
+                filing_ids: dict[str, int]) -> None:
         rows = []
         for e in changes.events:
             rows.append({
@@ -429,7 +430,7 @@ class SqlState:
                 self.conn.execute(insert(events), list(part))
 
     def _exports(self, changes: UnitChanges, now: datetime, ids: dict[int, int],
-                 filing_ids: dict[tuple[str, str], int]) -> None:
+                 filing_ids: dict[str, int]) -> None:
         if not changes.exports:
             return
         rows = {}
@@ -461,11 +462,3 @@ class SqlState:
 _LRN_HOLDER = select(shipments.c.key, filings.c.id, filings.c.state).join(
     shipments, shipments.c.id == filings.c.shipment_id).where(
     filings.c.declarant == bindparam("d"), filings.c.lrn == bindparam("l"))
-
-
-def _placeholder(key: str, now: datetime) -> dict[str, Any]:
-    return {"key": key, "mawb": key, "shape": "", "state": "pending", "waiting_for": "",
-            "reason": "", "route": "{}", "input_digest": "", "updated_at": now,
-            "diagnostics": ""}
-
-

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -669,11 +670,14 @@ def translate_to_folder(paths: Iterable[str | Path], out: Path,
                         on_result: Callable[[BatchResult], None] | None = None,
                         store: Store | str | None = None) -> dict[str, Any]:
     """Translate files and folders into ``out`` through a shipment store (``store``: an open
-    store or a URL; default: an in-memory store for this call); returns the summary."""
+    store or a URL; default: a SQLite store in a temporary folder, gone after the call, so
+    memory stays flat on any input); returns the summary."""
     if isinstance(store, Store):
         return store.translate(paths, out, options, window=window, lineage=lineage,
                                piece_bytes=piece_bytes, on_result=on_result)
     config = options.config if options is not None else None
-    with Store.open(store or "sqlite://", config=config) as opened:
-        return opened.translate(paths, out, options, window=window, lineage=lineage,
-                                piece_bytes=piece_bytes, on_result=on_result)
+    with tempfile.TemporaryDirectory(prefix="ensgate-store-") as tmp:
+        url = store or f"sqlite:///{Path(tmp) / 'store.db'}"
+        with Store.open(url, config=config) as opened:
+            return opened.translate(paths, out, options, window=window, lineage=lineage,
+                                    piece_bytes=piece_bytes, on_result=on_result)

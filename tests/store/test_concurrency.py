@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from ensgate.mapping._assemble import awb_key
 from ensgate.store import Store
 
@@ -30,15 +32,20 @@ def _inputs(i: int) -> tuple[bytes, bytes, bytes]:
     return tuple(m.replace(S1_AWB, _awb(i)) for m in (ffm, houses, fwb))  # type: ignore[return-value]
 
 
-def test_two_writers_on_one_shipment_file_it_once(store_url: str) -> None:
+@pytest.mark.parametrize("flight_first", [True, False], ids=["row-exists", "new-row"])
+def test_two_writers_on_one_shipment_file_it_once(store_url: str, flight_first: bool) -> None:
+    """``row-exists``: the flight manifest came first, the writers meet on the row lock;
+    ``new-row``: the shipment is new to both, the second insert conflicts and its unit runs
+    again, now seeing the first one's messages."""
     rounds = 12
-    with Store.open(store_url) as first, Store.open(store_url, ) as second:
+    with Store.open(store_url) as first, Store.open(store_url) as second:
         errors: list[BaseException] = []
         for i in range(rounds):
             flight, houses, master = _inputs(i)
-            # the shipment row exists before the race (the flight manifest came first), so
-            # the writers meet on a row lock, not only on the insert of a new key
-            first.ingest(flight, f"flight-{i}", now=T0, options=options())
+            if flight_first:
+                first.ingest(flight, f"flight-{i}", now=T0, options=options())
+            else:
+                houses = houses + b"\n" + flight
             gate = threading.Barrier(2)
 
             def feed(store: Store, data: bytes, name: str) -> None:
