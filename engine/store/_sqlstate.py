@@ -307,12 +307,17 @@ class SqlState:
         by_hash: dict[str, int] = {}
         if self.postgres:
             stmt = postgresql.insert(messages).on_conflict_do_nothing(
-                index_elements=["content_hash"]).returning(messages.c.content_hash,
-                                                           messages.c.id)
+                index_elements=["content_hash"])
             for part in chunks(rows):
-                by_hash.update(self.conn.execute(stmt, list(part)).all())
-            if len(by_hash) != len(rows):
-                raise UnitConflict("a message of this unit was stored by another process")
+                self.conn.execute(stmt, list(part))
+            for part in chunks([r["content_hash"] for r in rows]):
+                for h, mid, run in self.conn.execute(select(
+                        messages.c.content_hash, messages.c.id, messages.c.run_id).where(
+                        messages.c.content_hash.in_(part))).all():
+                    if run != self.run_id:
+                        raise UnitConflict("a message of this unit was stored by another "
+                                           "process")
+                    by_hash[h] = mid
         else:
             stmt = insert(messages).returning(messages.c.content_hash, messages.c.id,
                                               sort_by_parameter_order=True)
@@ -336,18 +341,24 @@ class SqlState:
         if upd_rows:
             self.conn.execute(update(shipments).where(shipments.c.id == bindparam("sid")).values(
                 {k: bindparam(k) for k in upd_rows[0] if k not in ("sid", "key")}), upd_rows)
-        if new_rows:
-            if self.postgres:
-                stmt = postgresql.insert(shipments).on_conflict_do_nothing(
-                    index_elements=["key"]).returning(shipments.c.key, shipments.c.id)
-            else:
-                stmt = insert(shipments).returning(shipments.c.key, shipments.c.id,
-                                                   sort_by_parameter_order=True)
+        if new_rows and self.postgres:
+            stmt = postgresql.insert(shipments).on_conflict_do_nothing(index_elements=["key"])
             for part in chunks(new_rows):
-                got = dict(self.conn.execute(stmt, list(part)).all())
-                if len(got) != len(part):
-                    raise UnitConflict("another process stored one of this unit's shipments")
-                self._ids.update(got)
+                self.conn.execute(stmt, list(part))
+            digests = {r["key"]: r["input_digest"] for r in new_rows}
+            for part in chunks(list(digests)):
+                for key, sid, digest in self.conn.execute(select(
+                        shipments.c.key, shipments.c.id, shipments.c.input_digest).where(
+                        shipments.c.key.in_(part))).all():
+                    if digest != digests[key]:  # another unit made this shipment first
+                        raise UnitConflict("another process stored one of this unit's "
+                                           "shipments")
+                    self._ids[key] = sid
+        elif new_rows:
+            stmt = insert(shipments).returning(shipments.c.key, shipments.c.id,
+                                               sort_by_parameter_order=True)
+            for part in chunks(new_rows):
+                self._ids.update(self.conn.execute(stmt, list(part)).all())
         changed = [self._ids[s.key] for s in changes.shipments]
         for part in chunks(changed):
             self.conn.execute(delete(shipment_houses).where(
@@ -395,7 +406,17 @@ class SqlState:
         if upd_rows:
             self.conn.execute(update(filings).where(filings.c.id == bindparam("fid")).values(
                 {k: bindparam(k) for k in upd_rows[0] if k != "fid"}), upd_rows)
-        if new_rows:
+        if new_rows and self.postgres:
+            for part in chunks(new_rows):
+                self.conn.execute(insert(filings), list(part))
+            wanted = {(r["declarant"], r["lrn"]) for r in new_rows}
+            for part in chunks(sorted({lrn for _d, lrn in wanted})):
+                for d, lrn, fid in self.conn.execute(select(
+                        filings.c.declarant, filings.c.lrn, filings.c.id).where(
+                        filings.c.lrn.in_(part))).all():
+                    if (d, lrn) in wanted:
+                        out[(d, lrn)] = fid
+        elif new_rows:
             stmt = insert(filings).returning(filings.c.declarant, filings.c.lrn, filings.c.id,
                                              sort_by_parameter_order=True)
             for part in chunks(new_rows):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..config import EnsgateConfig, load_config
 from ..ledger import normalise_party
@@ -210,8 +210,12 @@ class Store:
                         report = unit.run(pieces, keys=keys)
                 unit.remember(report)
                 return report
-            except UnitConflict:
-                log.info("unit conflict (attempt %d): running it again", attempt + 1)
+            except (UnitConflict, IntegrityError) as exc:
+                # another process stored a message, a shipment or an LRN of this unit first
+                if attempt == _RETRIES - 1:
+                    raise
+                log.info("unit conflict (attempt %d, %s): running it again", attempt + 1,
+                         type(exc).__name__)
             except DBAPIError as exc:
                 if not _retryable(exc) or attempt == _RETRIES - 1:
                     raise
