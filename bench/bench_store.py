@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gen_messages import generate  # noqa: E402
+from gen_messages import generate
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/ensgate_bench"
 
@@ -75,7 +75,7 @@ def postgres(url: str) -> tuple[str, Callable[[], None]] | None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    except Exception as exc:  # noqa: BLE001 - reported, the PostgreSQL rows are left out
+    except Exception as exc:
         print(f"PostgreSQL not usable ({exc}); its rows are left out")
         return None
 

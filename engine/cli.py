@@ -146,7 +146,7 @@ def _safe_url(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - printing only
+    except Exception:
         return "?"
 
 

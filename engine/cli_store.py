@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 nothing found (status), 2 usage or configuration error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -20,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .config import load_config
-from .diagnostics import ConfigError, EnsgateError
+from .diagnostics import EnsgateError
 
 
 def _store_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -140,10 +141,8 @@ def _input_bytes(inputs: tuple[str, ...]) -> int:
 
     total = 0
     for p in iter_input_files(inputs):
-        try:
+        with contextlib.suppress(OSError):
             total += Path(p).stat().st_size
-        except OSError:
-            pass
     return total
 
 

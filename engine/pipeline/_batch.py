@@ -343,7 +343,8 @@ def _missing_flight_data(ship: Shipment, code: str) -> list[Diagnostic]:
         if not t[key]:
             out.append(diag(
                 "MAP003", f"{what} of the flight missing for {code}: the FWB does not carry it; "
-                "send the FFM of the flight, or choose a PLACI filing (--filing F23/F24/F26)", expected=f"transport.{key}", found="nothing",
+                "send the FFM of the flight, or choose a PLACI filing (--filing F23/F24/F26)",
+                expected=f"transport.{key}", found="nothing",
                 source=where, xpath=f"/{code}/activeBorderTransportMeans"))
     return out
 

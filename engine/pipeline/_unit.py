@@ -300,11 +300,11 @@ class Unit:
         for m in joined:
             segs = m.root.all("segment") if m.root is not None else []
             spots = [(s.pos.file, s.pos.message or 0) for s in segs] or [(m.file, m.index)]
-            found = []
+            found: list[int] = []
             for spot in spots:
-                p = where.get(spot)
-                if p is not None and p not in found:
-                    found.append(p)
+                at = where.get(spot)
+                if at is not None and at not in found:
+                    found.append(at)
             sources[id(m)] = found
         return joined, sources
 
@@ -622,7 +622,9 @@ class Unit:
         new = [it.msg.label for m in ship.messages if (it := item_of.get(id(m))) is not None
                and it.ref is not None]
         what = f"{code} {'made' if action == 'filed' else 'remade'}"
-        return f"{what}: {', '.join(new)}" if new else f"{what} by a sweep at {self.now:%Y-%m-%dT%H:%M:%SZ}"
+        if new:
+            return f"{what}: {', '.join(new)}"
+        return f"{what} by a sweep at {self.now:%Y-%m-%dT%H:%M:%SZ}"
 
     def _amend(self, res: ShipmentResult, ship: Shipment, before: StoredShipment | None,
                digest: str, first_at: datetime, last_at: datetime, route: dict[str, Any],

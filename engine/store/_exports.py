@@ -14,7 +14,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +92,7 @@ def flush(engine: Engine, folder: Path, *, sync: bool = True) -> int:
         done += len(rows)
 
 
-def _write(folder: Path, rows: list[Any], xmls: dict[int, bytes], *, sync: bool) -> None:
+def _write(folder: Path, rows: Sequence[Any], xmls: dict[int, bytes], *, sync: bool) -> None:
     folders: set[Path] = set()
     renames: list[tuple[Path, Path]] = []
     removals: list[Path] = []

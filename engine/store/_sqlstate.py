@@ -94,9 +94,9 @@ class SqlState:
     def claim(self, hashes: list[str]) -> list[bool]:
         known: set[str] = set()
         wanted = sorted(set(hashes))
-        for part in chunks(wanted):
+        for part1 in chunks(wanted):
             known.update(self.conn.execute(select(messages.c.content_hash).where(
-                messages.c.content_hash.in_(part))).scalars())
+                messages.c.content_hash.in_(part1))).scalars())
         out = []
         for h in hashes:
             out.append(h not in known)
@@ -111,11 +111,11 @@ class SqlState:
         the row to lock."""
         if not keys:
             return {}
-        rows = []
-        for part in chunks(keys):
+        rows: list[Any] = []
+        for part2 in chunks(keys):
             q = select(shipments.c.id, shipments.c.key, shipments.c.state,
                        shipments.c.input_digest, shipments.c.first_at,
-                       shipments.c.waiting_for).where(shipments.c.key.in_(part))
+                       shipments.c.waiting_for).where(shipments.c.key.in_(part2))
             if self.postgres:
                 q = q.order_by(shipments.c.key).with_for_update()
             rows.extend(self.conn.execute(q).all())
@@ -132,11 +132,11 @@ class SqlState:
 
     def _current_filings(self, ids: list[int]) -> dict[int, StoredFiling]:
         out: dict[int, StoredFiling] = {}
-        for part in chunks(ids):
+        for part3 in chunks(ids):
             for r in self.conn.execute(select(
                     filings.c.id, filings.c.shipment_id, filings.c.lrn, filings.c.declarant,
                     filings.c.filing, filings.c.state, filings.c.digest, filings.c.document,
-                    filings.c.seq).where(filings.c.shipment_id.in_(part),
+                    filings.c.seq).where(filings.c.shipment_id.in_(part3),
                                          filings.c.state != "superseded")
                     .order_by(filings.c.id)):
                 out[r.shipment_id] = StoredFiling(id=r.id, lrn=r.lrn, declarant=r.declarant,
@@ -149,22 +149,22 @@ class SqlState:
         ids = [self._ids[k] for k in keys if k in self._existing]
         key_of = {v: k for k, v in self._ids.items()}
         out = []
-        for part in chunks(ids):
+        for part4 in chunks(ids):
             for r in self.conn.execute(select(
                     message_shipments.c.message_id, message_shipments.c.shipment_id,
                     message_shipments.c.role, message_shipments.c.used).where(
-                    message_shipments.c.shipment_id.in_(part))):
+                    message_shipments.c.shipment_id.in_(part4))):
                 out.append(Link(message_id=r.message_id, key=key_of[r.shipment_id],
                                 role=r.role, used=bool(r.used)))
         return out
 
     def messages(self, ids: Collection[int]) -> dict[int, StoredMessage]:
         out = {}
-        for part in chunks(sorted(ids)):
+        for part5 in chunks(sorted(ids)):
             for r in self.conn.execute(select(
                     messages.c.id, messages.c.content_hash, messages.c.source_id,
                     messages.c.extra_sources, messages.c.anchor, messages.c.received_at,
-                    messages.c.label, messages.c.outcome).where(messages.c.id.in_(part))):
+                    messages.c.label, messages.c.outcome).where(messages.c.id.in_(part5))):
                 extra = tuple(int(x) for x in (r.extra_sources or "").split(",") if x)
                 out[r.id] = StoredMessage(
                     id=r.id, content_hash=r.content_hash,
@@ -177,13 +177,13 @@ class SqlState:
                     ) -> list[tuple[int, bool, str, str | None]]:
         mine = {self._ids[k] for k in keys if k in self._ids}
         out = []
-        for part in chunks(sorted(set(message_ids))):
+        for part6 in chunks(sorted(set(message_ids))):
             for r in self.conn.execute(select(
                     message_shipments.c.message_id, message_shipments.c.used,
                     message_shipments.c.role, message_shipments.c.shipment_id,
                     shipments.c.state).join(shipments, shipments.c.id ==
                                             message_shipments.c.shipment_id).where(
-                    message_shipments.c.message_id.in_(part))):
+                    message_shipments.c.message_id.in_(part6))):
                 if r.shipment_id not in mine:
                     out.append((r.message_id, bool(r.used), r.role, r.state))
         return out
@@ -198,20 +198,20 @@ class SqlState:
         master document): two queries per unit instead of several per shipment."""
         self._lrns_known = set(lrns)
         self._docs_known = set(documents)
-        self._holders: dict[tuple[str, str], tuple[str, int, str]] = {}
-        self._by_doc: list[Any] = []
+        self._holders = {}
+        self._by_doc = []
         cols = (filings.c.id, filings.c.declarant, filings.c.lrn, filings.c.filing,
                 filings.c.document, filings.c.master_document, filings.c.state,
                 filings.c.sent_at, shipments.c.key)
-        rows = []
-        for part in chunks(sorted(self._lrns_known)):
+        rows: list[Any] = []
+        for part7 in chunks(sorted(self._lrns_known)):
             rows.extend(self.conn.execute(select(*cols).join(
                 shipments, shipments.c.id == filings.c.shipment_id).where(
-                filings.c.lrn.in_(part))).all())
-        for part in chunks(sorted(self._docs_known)):
+                filings.c.lrn.in_(part7))).all())
+        for part8 in chunks(sorted(self._docs_known)):
             found = self.conn.execute(select(*cols).join(
                 shipments, shipments.c.id == filings.c.shipment_id).where(
-                filings.c.document.in_(part) | filings.c.master_document.in_(part))).all()
+                filings.c.document.in_(part8) | filings.c.master_document.in_(part8))).all()
             self._by_doc.extend(found)
             rows.extend(found)
         for r in rows:
@@ -278,14 +278,15 @@ class SqlState:
                  "size": len(s.body), "body": pack(s.body), "received_at": now}
                 for s in changes.sources if s.ref in used]
         ins = (postgresql.insert(sources) if self.postgres else sqlite.insert(sources))
-        for part in chunks(rows, 50):
+        for part9 in chunks(rows, 50):
             self.conn.execute(ins.on_conflict_do_nothing(index_elements=["content_hash"]),
-                              list(part))
+                              list(part9))
         by_hash: dict[str, int] = {}
         hashes = [r["content_hash"] for r in rows]
-        for part in chunks(hashes):
-            by_hash.update(self.conn.execute(select(sources.c.content_hash, sources.c.id).where(
-                sources.c.content_hash.in_(part))).all())
+        for part10 in chunks(hashes):
+            for h, sid in self.conn.execute(select(sources.c.content_hash, sources.c.id).where(
+                    sources.c.content_hash.in_(part10))).all():
+                by_hash[h] = sid
         return {s.ref: by_hash[s.content_hash] for s in changes.sources if s.ref in used}
 
     def _messages(self, changes: UnitChanges, now: datetime,
@@ -308,21 +309,22 @@ class SqlState:
         if self.postgres:
             stmt = postgresql.insert(messages).on_conflict_do_nothing(
                 index_elements=["content_hash"])
-            for part in chunks(rows):
-                self.conn.execute(stmt, list(part))
-            for part in chunks([r["content_hash"] for r in rows]):
+            for part11 in chunks(rows):
+                self.conn.execute(stmt, list(part11))
+            for part12 in chunks([r["content_hash"] for r in rows]):
                 for h, mid, run in self.conn.execute(select(
                         messages.c.content_hash, messages.c.id, messages.c.run_id).where(
-                        messages.c.content_hash.in_(part))).all():
+                        messages.c.content_hash.in_(part12))).all():
                     if run != self.run_id:
                         raise UnitConflict("a message of this unit was stored by another "
                                            "process")
                     by_hash[h] = mid
         else:
-            stmt = insert(messages).returning(messages.c.content_hash, messages.c.id,
-                                              sort_by_parameter_order=True)
-            for part in chunks(rows):
-                by_hash.update(self.conn.execute(stmt, list(part)).all())
+            returning = insert(messages).returning(messages.c.content_hash, messages.c.id,
+                                                   sort_by_parameter_order=True)
+            for part13 in chunks(rows):
+                for h, mid in self.conn.execute(returning, list(part13)).all():
+                    by_hash[h] = mid
         return {m.ref: by_hash[m.content_hash] for m in changes.messages}
 
     def _shipments(self, changes: UnitChanges, now: datetime) -> None:
@@ -343,26 +345,27 @@ class SqlState:
                 {k: bindparam(k) for k in upd_rows[0] if k not in ("sid", "key")}), upd_rows)
         if new_rows and self.postgres:
             stmt = postgresql.insert(shipments).on_conflict_do_nothing(index_elements=["key"])
-            for part in chunks(new_rows):
-                self.conn.execute(stmt, list(part))
+            for part14 in chunks(new_rows):
+                self.conn.execute(stmt, list(part14))
             digests = {r["key"]: r["input_digest"] for r in new_rows}
-            for part in chunks(list(digests)):
+            for part15 in chunks(list(digests)):
                 for key, sid, digest in self.conn.execute(select(
                         shipments.c.key, shipments.c.id, shipments.c.input_digest).where(
-                        shipments.c.key.in_(part))).all():
+                        shipments.c.key.in_(part15))).all():
                     if digest != digests[key]:  # another unit made this shipment first
                         raise UnitConflict("another process stored one of this unit's "
                                            "shipments")
                     self._ids[key] = sid
         elif new_rows:
-            stmt = insert(shipments).returning(shipments.c.key, shipments.c.id,
-                                               sort_by_parameter_order=True)
-            for part in chunks(new_rows):
-                self._ids.update(self.conn.execute(stmt, list(part)).all())
+            returning = insert(shipments).returning(shipments.c.key, shipments.c.id,
+                                                    sort_by_parameter_order=True)
+            for part16 in chunks(new_rows):
+                for key, sid in self.conn.execute(returning, list(part16)).all():
+                    self._ids[key] = sid
         changed = [self._ids[s.key] for s in changes.shipments]
-        for part in chunks(changed):
+        for part17 in chunks(changed):
             self.conn.execute(delete(shipment_houses).where(
-                shipment_houses.c.shipment_id.in_(part)))
+                shipment_houses.c.shipment_id.in_(part17)))
         houses = [{"shipment_id": self._ids[s.key], "hawb": h}
                   for s in changes.shipments for h in dict.fromkeys(s.houses)]
         if houses:
@@ -370,9 +373,9 @@ class SqlState:
 
     def _links(self, changes: UnitChanges, ids: dict[int, int]) -> None:
         touched = [self._ids[k] for k in changes.links if k in self._ids]
-        for part in chunks(touched):
+        for part18 in chunks(touched):
             self.conn.execute(delete(message_shipments).where(
-                message_shipments.c.shipment_id.in_(part)))
+                message_shipments.c.shipment_id.in_(part18)))
         rows = []
         for key, links in changes.links.items():
             sid = self._ids[key]
@@ -407,20 +410,20 @@ class SqlState:
             self.conn.execute(update(filings).where(filings.c.id == bindparam("fid")).values(
                 {k: bindparam(k) for k in upd_rows[0] if k != "fid"}), upd_rows)
         if new_rows and self.postgres:
-            for part in chunks(new_rows):
-                self.conn.execute(insert(filings), list(part))
-            wanted = {(r["declarant"], r["lrn"]) for r in new_rows}
-            for part in chunks(sorted({lrn for _d, lrn in wanted})):
+            for part19 in chunks(new_rows):
+                self.conn.execute(insert(filings), list(part19))
+            wanted = {(str(r["declarant"]), str(r["lrn"])) for r in new_rows}
+            for part20 in chunks(sorted({lrn for _d, lrn in wanted})):
                 for d, lrn, fid in self.conn.execute(select(
                         filings.c.declarant, filings.c.lrn, filings.c.id).where(
-                        filings.c.lrn.in_(part))).all():
+                        filings.c.lrn.in_(part20))).all():
                     if (d, lrn) in wanted:
                         out[(d, lrn)] = fid
         elif new_rows:
-            stmt = insert(filings).returning(filings.c.declarant, filings.c.lrn, filings.c.id,
-                                             sort_by_parameter_order=True)
-            for part in chunks(new_rows):
-                for d, lrn, fid in self.conn.execute(stmt, list(part)).all():
+            returning = insert(filings).returning(filings.c.declarant, filings.c.lrn,
+                                                  filings.c.id, sort_by_parameter_order=True)
+            for part21 in chunks(new_rows):
+                for d, lrn, fid in self.conn.execute(returning, list(part21)).all():
                     out[(d, lrn)] = fid
         return out
 
@@ -447,8 +450,8 @@ class SqlState:
                 "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
                 "cause": e.cause})
         if rows:
-            for part in chunks(rows):
-                self.conn.execute(insert(events), list(part))
+            for part22 in chunks(rows):
+                self.conn.execute(insert(events), list(part22))
 
     def _exports(self, changes: UnitChanges, now: datetime, ids: dict[int, int],
                  filing_ids: dict[str, int]) -> None:
@@ -467,8 +470,8 @@ class SqlState:
                     x.shipment_key),
                 # the filing's XML is read from the filing when written; other payloads
                 # travel in the queue until then
-                "content": None if x.content is None or x.item.endswith(".xml") and
-                x.kind == "filing" else pack(x.content),
+                "content": None if x.content is None or (x.item.endswith(".xml") and
+                x.kind == "filing") else pack(x.content),
                 "queued_at": now}
         ins = postgresql.insert(exports) if self.postgres else sqlite.insert(exports)
         stmt = ins.on_conflict_do_update(
@@ -476,8 +479,8 @@ class SqlState:
             set_={c: ins.excluded[c] for c in ("kind", "action", "state", "filing_id",
                                                 "message_id", "shipment_id", "content",
                                                 "queued_at")})
-        for part in chunks(list(rows.values())):
-            self.conn.execute(stmt, list(part))
+        for part23 in chunks(list(rows.values())):
+            self.conn.execute(stmt, list(part23))
 
 
 _LRN_HOLDER = select(shipments.c.key, filings.c.id, filings.c.state).join(

@@ -356,8 +356,9 @@ class Store:
             "earlier_rejected")}
         summary["seconds"] = round(seconds, 3)
         with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
-            stored = dict(conn.execute(select(messages.c.outcome, func.count()).where(
-                messages.c.run_id == run_id).group_by(messages.c.outcome)).all())
+            stored: dict[str, int] = {o: int(n) for o, n in conn.execute(select(
+                messages.c.outcome, func.count()).where(messages.c.run_id == run_id).group_by(
+                messages.c.outcome)).all()}
         summary["stored_outcomes"] = stored
         problems = []
         by_outcome = sum(summary[k] for k in _MESSAGE_COUNTS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from _answer_helpers import ANSWERED, NS, SENDER, find_text, remove, replace_text

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from ensgate import TranslateOptions, translate
+from ensgate.config import FilingPolicy, load_config
 from ensgate.pipeline import BatchResult
 from ensgate.readers._source import SourceMessage, SourceNode
-from ensgate.config import FilingPolicy, load_config
 from ensgate.readers.cargoxml import read_cargoxml
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "cargo-xml"

@@ -32,7 +32,7 @@ def postgres_db() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure
+    except Exception as exc:
         admin.dispose()
         if os.environ.get("ENSGATE_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL required (ENSGATE_REQUIRE_POSTGRES) but not usable at "

@@ -10,11 +10,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from _store_helpers import T0, options, s, sample
 
 from ensgate.mapping._assemble import awb_key
 from ensgate.store import Store
-
-from _store_helpers import T0, options, s, sample
 
 S1_AWB = b"781-60482133"
 
@@ -48,11 +47,12 @@ def test_two_writers_on_one_shipment_file_it_once(store_url: str, flight_first: 
                 houses = houses + b"\n" + flight
             gate = threading.Barrier(2)
 
-            def feed(store: Store, data: bytes, name: str) -> None:
+            def feed(store: Store, data: bytes, name: str,
+                     gate: threading.Barrier = gate) -> None:
                 try:
                     gate.wait()
                     store.ingest(data, name, now=T0, options=options())
-                except BaseException as exc:  # noqa: BLE001 - reported below
+                except BaseException as exc:
                     errors.append(exc)
 
             threads = [threading.Thread(target=feed, args=(first, houses, f"houses-{i}")),

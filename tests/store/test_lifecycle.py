@@ -9,12 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from _store_helpers import DAY, T0, non_eu_fwb, options, s, sample, without_issue_time
 
 from ensgate import load_config
 from ensgate.config import FilingPolicy
 from ensgate.store import Store
-
-from _store_helpers import DAY, T0, non_eu_fwb, options, s, sample, without_issue_time
 
 S1_FWB = "s1-fwb17-master-781-60482133-pvg-bru.txt"
 S1_FFM = "s1-ffm8-MU0553-pvg-bru-first-arrival-be.txt"

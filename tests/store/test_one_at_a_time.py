@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _store_helpers import SAMPLES, T0, one_message_inputs, options
 
 from ensgate.store import Store
-
-from _store_helpers import SAMPLES, T0, one_message_inputs, options
 
 FOLDERS = ["cargo-imp", "cargo-xml", "edifact", "noisy", "problems", "x12"]
 

@@ -8,14 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from _store_helpers import DAY, SAMPLES, T0, non_eu_fwb, options, s, sample, without_issue_time
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from ensgate import translate
 from ensgate.cli import main
 from ensgate.store import Store
-
-from _store_helpers import DAY, SAMPLES, T0, non_eu_fwb, options, s, sample, without_issue_time
 
 
 def _cli(*args: str) -> tuple[int, str]:
