@@ -165,7 +165,7 @@ def progress_for(inputs: tuple[str, ...], console: Console,
             rate = counts["messages"] / spent if spent else 0.0
             console.print(f"ensgate: {counts['messages']} messages ({rate:.0f}/s), "
                           f"{counts['filings']} filings, {counts['rejects']} rejects",
-                          markup=False)
+                          markup=False, soft_wrap=True)
         yield log_line
         return
     from rich.progress import (

@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..territory import EU_MEMBER_STATES, ICS2_TERRITORY
+from ..territory import AIRPORT_COUNTRIES, EU_MEMBER_STATES, ICS2_TERRITORY
 
 Value = str | list[str] | None
 
@@ -286,6 +286,13 @@ def _airport(code: str) -> dict[str, Any]:
     return rec
 
 
+def _in_territory(code: str) -> bool:
+    """Whether an airport lies in the ICS2 territory (``ensgate.territory``; Northern
+    Ireland's airports count as XI there although the airport table says GB)."""
+    key = code.strip().upper()
+    return (AIRPORT_COUNTRIES.get(key) or _airport(key)["country"]) in ICS2_TERRITORY
+
+
 @transform("airport_country")
 def _airport_country(v: str, notes: Notes) -> str:
     """ISO country of an IATA airport (airportsdata)."""
@@ -331,7 +338,7 @@ def _first_eu_airport(v: list[str], notes: Notes) -> str | None:
     """The first airport of a routing that lies in the ICS2 territory (an EU Member State,
     XI, CH or NO: ``ensgate.territory``)."""
     for code in v:
-        if code and code.strip() and _airport(code)["country"] in ICS2_TERRITORY:
+        if code and code.strip() and _in_territory(code):
             return code.strip().upper()
     return None
 
@@ -738,7 +745,7 @@ def _eu_leg_index(v: list[str], notes: Notes) -> str | None:
     """1-based position of the first airport in the ICS2 territory in a routing list (the
     flight leg that enters it when legs and destination airports are listed in step)."""
     for i, code in enumerate(v, start=1):
-        if code and code.strip() and _airport(code)["country"] in ICS2_TERRITORY:
+        if code and code.strip() and _in_territory(code):
             return str(i)
     return None
 
@@ -752,7 +759,7 @@ def _until_first_eu(v: list[str], notes: Notes) -> list[str]:
         if not code or not code.strip():
             continue
         out.append(code)
-        if _airport(code)["country"] in ICS2_TERRITORY:
+        if _in_territory(code):
             break
     return out
 

@@ -20,7 +20,7 @@ from ..config import EnsgateConfig
 from ..mapping._assemble import Shipment
 from ..mapping._transforms import TRANSFORMS, Notes
 from ..render import normalise_filing_code
-from ..territory import ICS2_TERRITORY
+from ..territory import AIRPORT_COUNTRIES, ICS2_TERRITORY
 
 FLIGHT_TIMES = "flight times: FFM (or schedule)"
 HOUSE_DATA = "house data: FHL/FZB"
@@ -136,6 +136,9 @@ def declares_consolidation(ship: Shipment, markers: tuple[str, ...]) -> bool:
 def _airport_country(code: Any) -> str | None:
     if not code or not str(code).strip():
         return None
+    special = AIRPORT_COUNTRIES.get(str(code).strip().upper())
+    if special:
+        return special
     with contextlib.suppress(ValueError, KeyError):
         found = TRANSFORMS["airport_country"].func(str(code).strip().upper(), Notes())
         return str(found) if found else None

@@ -3,6 +3,7 @@ mapping transforms, the ICS2 rules and the store's applicability check, so that 
 disagree (they used to: two EU lists, one with Northern Ireland and one without)."""
 
 from ._territory import (
+    AIRPORT_COUNTRIES,
     EU_MEMBER_STATES,
     ICS2_TERRITORY,
     TerritoryEntry,
@@ -11,6 +12,7 @@ from ._territory import (
 )
 
 __all__ = [
+    "AIRPORT_COUNTRIES",
     "EU_MEMBER_STATES",
     "ICS2_TERRITORY",
     "TerritoryEntry",

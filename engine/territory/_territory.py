@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -21,10 +22,16 @@ class TerritoryEntry:
 
 
 @cache
+def _raw() -> dict[str, Any]:
+    text = resources.files("ensgate.territory").joinpath("ics2_territory.yaml").read_text("utf-8")
+    raw: dict[str, Any] = yaml.safe_load(text)
+    return raw
+
+
+@cache
 def territory_table() -> dict[str, TerritoryEntry]:
     """The packaged table, read once per process."""
-    text = resources.files("ensgate.territory").joinpath("ics2_territory.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = _raw()
     member_basis = str(raw["member_basis"])
     out: dict[str, TerritoryEntry] = {}
     for code, row in raw["territory"].items():
@@ -47,6 +54,11 @@ ICS2_TERRITORY: frozenset[str] = _codes("member", "special", "agreement")
 """Every country whose arrivals ICS2 covers: the Member States, Northern Ireland (``XI``),
 Switzerland and Norway. The first airport of a routing in this set is where the goods enter
 the ICS2 territory; a shipment whose route touches none of them is not subject to ICS2."""
+
+
+AIRPORT_COUNTRIES: dict[str, str] = {str(k): str(v) for k, v in
+                                     (_raw().get("airport_countries") or {}).items()}
+"""Airports whose customs country differs from the airport table's (Northern Ireland: XI)."""
 
 
 def in_ics2_territory(country: str | None) -> bool:
