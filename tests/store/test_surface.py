@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from _store_helpers import SAMPLES
 from rich.console import Console
 
 import ensgate
@@ -16,8 +17,6 @@ from ensgate.cli_store import progress_for
 from ensgate.mapping._transforms import TRANSFORMS, Notes
 from ensgate.territory import EU_MEMBER_STATES, ICS2_TERRITORY, territory_table
 from ensgate.validate.rules import RuleConfig
-
-from _store_helpers import SAMPLES
 
 
 def test_ensgate_exports_the_store_lazily() -> None:
@@ -33,7 +32,7 @@ def test_ensgate_exports_the_store_lazily() -> None:
 def test_one_territory_table_for_mapping_rules_and_store() -> None:
     table = territory_table()
     assert len(EU_MEMBER_STATES) == 27 and "GR" in EU_MEMBER_STATES and "EL" not in table
-    assert ICS2_TERRITORY == EU_MEMBER_STATES | {"XI", "CH", "NO"}
+    assert EU_MEMBER_STATES | {"XI", "CH", "NO"} == ICS2_TERRITORY
     assert all(table[c].basis.startswith("[I]") for c in ("XI", "CH", "NO"))
     assert RuleConfig().eu_member_states == ICS2_TERRITORY
     first = TRANSFORMS["first_eu_airport"].func
