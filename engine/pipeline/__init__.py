@@ -14,6 +14,7 @@ from ._batch import (
 from ._inputs import iter_input_files, read_file, read_messages
 from ._output import summarise, write_atomic, write_batch
 from ._policy import FLIGHT_TIMES, HOUSE_DATA, Decision, Policy, Schedule
+from ._sources import MessageCache, SourcePiece
 from ._state import (
     FILING_STATES,
     MESSAGE_OUTCOMES,
@@ -24,7 +25,7 @@ from ._state import (
     UnitState,
 )
 from ._stream import iter_pieces, iter_source_pieces, translate
-from ._unit import MessageCache, SourcePiece, Unit, UnitReport
+from ._unit import Unit, UnitReport
 
 __all__ = [
     "FILING_STATES",

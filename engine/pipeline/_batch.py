@@ -36,8 +36,9 @@ from ..validate.rules import LedgerView, RuleConfig, check_rules
 from ._inputs import read_messages
 from ._policy import NEEDS_FLIGHT_TIMES, Policy, Schedule
 from ._site import apply_site_data
+from ._sources import SourcePiece
 from ._state import MemoryState
-from ._unit import SourcePiece, Unit, UnitReport
+from ._unit import Unit, UnitReport
 from ._unwritable import unwritable
 
 log = logging.getLogger("ensgate.pipeline")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ._batch import BatchResult, Reject
-from ._unit import diagnostics_text, lineage_json, reject_name
+from ._sources import diagnostics_text, lineage_json, reject_name
 
 
 def write_atomic(path: Path, content: bytes, *, sync: bool = False) -> None:

@@ -19,7 +19,7 @@ from ..readers._source import SourceMessage
 from ..readers.cargoimp import looks_like_cargoimp, read_cargoimp
 from ._batch import BatchResult, TranslateOptions, _Batch, gc_paused, run_in_memory
 from ._inputs import iter_input_files, read_file_bytes
-from ._unit import SourcePiece
+from ._sources import SourcePiece
 
 DEFAULT_WINDOW = 2_000
 DEFAULT_PIECE_BYTES = 1 << 20

@@ -17,13 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import re
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Severity, diag, format_json_line
@@ -31,11 +27,21 @@ from ..ledger import normalise_party
 from ..mapping._assemble import Shipment, assemble, awb_key, copy_tree
 from ..mapping._engine import Fragment, run_spec
 from ..readers._source import SourceMessage
-from ..readers.cargoimp import read_cargoimp, reassemble
+from ..readers.cargoimp import reassemble
 from ..render import FILINGS
-from ._inputs import read_messages
 from ._policy import Decision, Policy, not_subject_reason, route_of
 from ._site import declarant_of, lrn_document, make_lrn
+from ._sources import (
+    MessageCache,
+    SourcePiece,
+    copy_fragment,
+    diagnostics_text,
+    lineage_json,
+    message_hash,
+    read_source,
+    reject_name,
+    xml_digest,
+)
 from ._state import (
     SENT_FILING_STATES,
     UNSENT_FILING_STATES,
@@ -45,107 +51,12 @@ from ._state import (
     NewMessage,
     NewSource,
     ShipmentChange,
-    SourceRef,
     StoredMessage,
     StoredShipment,
     UnitChanges,
     UnitState,
 )
-
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_ISSUE_DATE = re.compile(rb"<documentIssueDate>[^<]*</documentIssueDate>")
-
-
-@dataclass(slots=True, kw_only=True)
-class SourcePiece:
-    """Bytes given to a reader and the messages it read from them. ``data`` is None for a
-    file that could not be read at all (its one message carries the reason)."""
-
-    file: str
-    data: bytes | None
-    reader: str  # "detect" | "cargo-imp-piece"
-    messages: list[SourceMessage]
-    line_offset: int = 0
-    index_offset: int = 0
-    new_file: bool = True
-
-
-def message_hash(msg: SourceMessage) -> str:
-    """The content hash that makes a message a duplicate: its type and text as received
-    (envelope removed), and the errors the reader found on it (code and text, not position),
-    so that a message
-    refused for its envelope (a wrong group count) and sent again in a sound one is not taken
-    for a copy. A message with no text (an unreadable file) is known by its file name and
-    reason instead, so two different empty files are two messages."""
-    errors = sorted({f"{d.code} {d.message}" for d in msg.diagnostics if d.is_error})
-    h = hashlib.sha256(f"{msg.format}\0{msg.kind}\0{msg.version}\0{chr(1).join(errors)}\0"
-                       .encode("utf-8", "surrogatepass"))
-    if msg.raw:
-        h.update(msg.raw.encode("utf-8", "surrogatepass"))
-    else:
-        h.update(b"\0no-text\0" + msg.file.encode("utf-8", "surrogatepass"))
-        for d in msg.diagnostics:
-            h.update(f"\0{d.code}\0{d.message}".encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
-
-
-def xml_digest(xml: bytes) -> str:
-    """Digest of a filing's XML without its issue date: two filings of the same data made at
-    different times have the same digest."""
-    return hashlib.sha256(_ISSUE_DATE.sub(b"", xml)).hexdigest()
-
-
-def reject_name(file: str, index: int, shipment: str = "") -> str:
-    base = _SAFE.sub("_", Path(file).name or "input")
-    name = f"{base}#{index + 1}"
-    return f"{name}.{_SAFE.sub('_', shipment)}" if shipment else name
-
-
-def diagnostics_text(diags: Iterable[Diagnostic]) -> str:
-    return "".join(format_json_line(d) + "\n" for d in diags)
-
-
-def read_source(ref: SourceRef, data: bytes) -> list[SourceMessage]:
-    """Read stored source bytes again exactly as the first time (same positions)."""
-    if ref.reader == "cargo-imp-piece":
-        return read_cargoimp(data, file=ref.file, line_offset=ref.line_offset,
-                             index_offset=ref.index_offset)
-    return read_messages(data, file=ref.file)
-
-
-class MessageCache:
-    """Bounded LRU of stored messages already read (by message id), each with its mapped
-    fragments once mapped: a long-running process and a large batch neither re-read nor
-    re-map the messages of shipments that stay open across units. Fragments are kept as
-    mapped and copied out, because assembly writes into the fragments it is given."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._items: OrderedDict[int, tuple[SourceMessage, list[Fragment] | None]] = (
-            OrderedDict())
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, message_id: int) -> tuple[SourceMessage, list[Fragment] | None] | None:
-        item = self._items.get(message_id)
-        if item is not None:
-            self._items.move_to_end(message_id)
-            self.hits += 1
-        else:
-            self.misses += 1
-        return item
-
-    def put(self, message_id: int, msg: SourceMessage,
-            fragments: list[Fragment] | None = None) -> None:
-        if self.size <= 0:
-            return
-        self._items[message_id] = (msg, fragments)
-        self._items.move_to_end(message_id)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        self._items.clear()
+from ._views import LedgerOnState, outcome_of
 
 
 @dataclass(slots=True)
@@ -374,7 +285,7 @@ class Unit:
     def _stored_item(self, sm: StoredMessage, msg: SourceMessage, frags: list[Fragment],
                      keys: list[str]) -> _Item:
         wanted = set(keys)
-        mine = [_copy_fragment(f) for f in frags if awb_key(f.key) in wanted]
+        mine = [copy_fragment(f) for f in frags if awb_key(f.key) in wanted]
         return _Item(msg=msg, hash=sm.content_hash, received_at=sm.received_at,
                      anchor=sm.anchor, id=sm.id, fragments=mine, stored_outcome=sm.outcome)
 
@@ -663,8 +574,8 @@ class Unit:
                 key=res.key, kind="state", from_state=res.previous, to_state=res.state,
                 cause=res.waiting_for or res.reason or res.action))
 
-    def _view(self, key: str) -> _LedgerView:
-        return _LedgerView(self.state, key, self._lrns)
+    def _view(self, key: str) -> LedgerOnState:
+        return LedgerOnState(self.state, key, self._lrns)
 
     # -- outcomes -----------------------------------------------------------------------
     def _outcomes(self, items: list[_Item], stored_items: list[_Item], keys: list[str],
@@ -781,63 +692,3 @@ class Unit:
                 continue
             if any(key in open_keys for key, _r, _u in self._links.get(id(it), [])):
                 self.cache.put(mid, it.msg)
-
-
-def _copy_fragment(f: Fragment) -> Fragment:
-    return Fragment(spec=f.spec, message=f.message, produces=f.produces, key=f.key,
-                    data=copy_tree(f.data), lineage=dict(f.lineage),
-                    diagnostics=list(f.diagnostics))
-
-
-def outcome_of(links: Iterable[tuple[bool, str, str | None]]) -> str:
-    """A message's outcome from the shipments it feeds: (used, role, shipment state) each.
-    Filed wins over rejected (a multi-consignment message that filed one consignment is
-    filed; the failed consignment is kept as a shipment reject), then pending, not-subject;
-    an FWB that lost to a later one is superseded; flight lines alone support."""
-    used_states: set[str | None] = set()
-    superseded = False
-    for used, role, state in links:
-        if used:
-            used_states.add(state)
-        elif role == "master":
-            superseded = True
-    for state, outcome in (("filed", "filed"), ("needs-amendment", "filed"),
-                           ("rejected", "rejected"), ("pending", "pending"),
-                           ("not-subject", "not-subject")):
-        if state in used_states:
-            return outcome
-    return "superseded" if superseded else "supporting"
-
-
-def lineage_json(lineage: dict[str, Any]) -> bytes:
-    return json.dumps(
-        {path: {"rule": None if lin.rule is None else str(lin.rule),
-                "sources": [{"text": t, "at": str(p)} for t, p in lin.sources],
-                "note": lin.note} for path, lin in sorted(lineage.items())},
-        indent=1, ensure_ascii=False).encode("utf-8", "surrogatepass")
-
-
-class _LedgerView:
-    """What the ICS2 rules ask (R3003 LRN reuse, code 81 document reuse), answered from the
-    state for one shipment: an LRN is used when a filing that holds it was sent, or when
-    another shipment's filing holds it."""
-
-    def __init__(self, state: UnitState, key: str, unit_lrns: dict[tuple[str, str], str]
-                 ) -> None:
-        self.state, self.key, self.unit_lrns = state, key, unit_lrns
-
-    def lrn_used(self, declarant: str, lrn: str) -> bool:
-        party = normalise_party(declarant)
-        holder = self.unit_lrns.get((party, lrn))
-        if holder is not None and holder != self.key:
-            return True
-        found = self.state.lrn_holder(party, lrn)
-        if found is None:
-            return False
-        key, _id, state = found
-        # another shipment's filing holds it (even superseded: the row keeps the LRN unique)
-        return state in SENT_FILING_STATES or key != self.key
-
-    def document_used(self, declarant: str, number: str, *,
-                      since: datetime | None = None) -> bool:
-        return self.state.document_used(declarant, number, since=since, exclude_key=self.key)

@@ -15,18 +15,16 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..config import EnsgateConfig, load_config
-from ..ledger import normalise_party
 from ..mapping._assemble import awb_key
 from ..pipeline import (
     BatchResult,
@@ -42,16 +40,14 @@ from ..pipeline._batch import _Batch, collect, gc_paused
 from ..pipeline._output import summarise, write_atomic
 from . import _exports
 from ._db import current_revision, head_revision, make_engine, upgrade
+from ._exchanges import StoreExchanges
+from ._queries import StoreQuestions, aware
 from ._schema import (
-    events,
-    exchanges,
-    filings,
     messages,
     runs,
-    shipment_houses,
     shipments,
 )
-from ._sqlstate import SqlState, UnitConflict, pack, unpack, utc
+from ._sqlstate import SqlState, UnitConflict
 
 log = logging.getLogger("ensgate.store")
 
@@ -95,44 +91,6 @@ class IngestResult:
         return self.by_key()[awb_key(awb)]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SentExchange:
-    """An ENS handed to customs over AS4 (``receipt``: "ok", "error" or "" not yet known)."""
-
-    message_id: str
-    lrn: str
-    action: str
-    endpoint: str
-    receipt: str
-    detail: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AnswerExchange:
-    """A customs answer received (pulled or pushed)."""
-
-    message_id: str
-    ref_to_message_id: str | None
-    action: str
-    lrn: str | None
-    mrn: str | None
-    errors: str
-    received_at: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FilingRow:
-    lrn: str
-    filing: str
-    state: str
-    declarant: str
-    mrn: str | None
-    shipment: str
-    key: str
-    xml: bytes
-
-
 def _shipment_outcomes(report: UnitReport) -> tuple[ShipmentOutcome, ...]:
     out = []
     for r in report.shipments:
@@ -146,7 +104,7 @@ def _shipment_outcomes(report: UnitReport) -> tuple[ShipmentOutcome, ...]:
     return tuple(out)
 
 
-class Store:
+class Store(StoreQuestions, StoreExchanges):
     """The shipment store. Open with :meth:`open`; use as a context manager or ``close()``."""
 
     def __init__(self, engine: Engine, *, url: str, config: EnsgateConfig | None = None,
@@ -229,7 +187,7 @@ class Store:
         it and decide every shipment it touches; a message already stored is skipped.
         Feeding a batch's messages one call at a time gives the batch's filings."""
         batch = self._batch(options)
-        when = _aware(now) or batch.now()
+        when = aware(now) or batch.now()
         with gc_paused():
             msgs = read_messages(data, file=name)
         report = self._run_unit(batch, [SourcePiece(file=name, data=data, reader="detect",
@@ -245,7 +203,7 @@ class Store:
         """Decide again every pending shipment whose wait is over at ``now`` (a partial
         filing after ``filing_policy.house_wait`` ...)."""
         batch = self._batch(options)
-        when = _aware(now) or batch.now()
+        when = aware(now) or batch.now()
         with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
             keys = list(conn.execute(select(shipments.c.key).where(
                 shipments.c.state == "pending", shipments.c.due_at.is_not(None),
@@ -380,260 +338,6 @@ class Store:
         summary["run"] = run_id
         return summary
 
-    # -- questions ------------------------------------------------------------------------
-    def _reader(self) -> Any:
-        return self.engine.connect().execution_options(sqlite_begin="DEFERRED")
-
-    def find(self, key: str) -> list[int]:
-        """Shipment ids for an AWB, HAWB, LRN or MRN."""
-        text = key.strip()
-        with self._reader() as conn:
-            found = list(conn.execute(select(shipments.c.id).where(
-                shipments.c.key == awb_key(text))).scalars())
-            if not found:
-                found = list(conn.execute(select(shipment_houses.c.shipment_id).where(
-                    or_(shipment_houses.c.hawb == text,
-                        shipment_houses.c.hawb == text.upper()))).scalars())
-            if not found:
-                found = list(conn.execute(select(filings.c.shipment_id).where(
-                    or_(filings.c.lrn == text, filings.c.mrn == text.upper()))).scalars())
-        return sorted(set(found))
-
-    def status(self, key: str) -> dict[str, Any] | None:
-        """The shipment of an AWB, HAWB, LRN or MRN: its state, filings and history."""
-        ids = self.find(key)
-        if not ids:
-            return None
-        with self._reader() as conn:
-            ship = conn.execute(select(shipments).where(shipments.c.id == ids[0])).one()
-            fs = conn.execute(select(filings.c.id, filings.c.lrn, filings.c.filing,
-                                     filings.c.state, filings.c.mrn, filings.c.declarant,
-                                     filings.c.as4_message_id, filings.c.created_at,
-                                     filings.c.updated_at).where(
-                filings.c.shipment_id == ship.id).order_by(filings.c.id)).all()
-            evs = conn.execute(select(events.c.at, events.c.kind, events.c.from_state,
-                                      events.c.to_state, events.c.cause,
-                                      events.c.filing_id).where(
-                or_(events.c.shipment_id == ship.id,
-                    events.c.filing_id.in_([f.id for f in fs] or [-1]))).order_by(
-                events.c.id)).all()
-            houses = list(conn.execute(select(shipment_houses.c.hawb).where(
-                shipment_houses.c.shipment_id == ship.id).order_by(
-                shipment_houses.c.hawb)).scalars())
-            msgs = conn.execute(select(messages.c.label, messages.c.outcome).join(
-                _links(), _links().c.message_id == messages.c.id).where(
-                _links().c.shipment_id == ship.id).distinct().order_by(
-                messages.c.label)).all()
-            exch = conn.execute(select(exchanges.c.direction, exchanges.c.action,
-                                       exchanges.c.as4_message_id, exchanges.c.at,
-                                       exchanges.c.receipt, exchanges.c.mrn,
-                                       exchanges.c.filing_id).where(
-                exchanges.c.filing_id.in_([f.id for f in fs] or [-1])).order_by(
-                exchanges.c.id)).all()
-        lrn_of = {f.id: f.lrn for f in fs}
-        return {
-            "key": ship.mawb or ship.key, "state": ship.state, "shape": ship.shape,
-            "waiting_for": ship.waiting_for, "reason": ship.reason,
-            "due_at": _iso(utc(ship.due_at)), "houses": houses,
-            "route": json.loads(ship.route or "{}"),
-            "filings": [{"lrn": f.lrn, "type": f.filing, "state": f.state, "mrn": f.mrn,
-                         "declarant": f.declarant, "as4_message_id": f.as4_message_id,
-                         "created_at": _iso(utc(f.created_at)),
-                         "updated_at": _iso(utc(f.updated_at))} for f in fs],
-            "messages": [{"label": m.label, "outcome": m.outcome} for m in msgs],
-            "exchanges": [{"direction": x.direction, "action": x.action,
-                           "as4_message_id": x.as4_message_id, "at": _iso(utc(x.at)),
-                           "receipt": x.receipt, "mrn": x.mrn,
-                           "lrn": lrn_of.get(x.filing_id)} for x in exch],
-            "events": [{"at": _iso(utc(e.at)), "kind": e.kind, "from": e.from_state,
-                        "to": e.to_state, "cause": e.cause,
-                        "lrn": lrn_of.get(e.filing_id)} for e in evs],
-        }
-
-    def report(self) -> dict[str, Any]:
-        """Counts of shipments and filings by state, and what is pending and why."""
-        with self._reader() as conn:
-            ships = dict(conn.execute(select(shipments.c.state, func.count()).where(
-                shipments.c.input_digest != "").group_by(shipments.c.state)).all())
-            fils = dict(conn.execute(select(filings.c.state, func.count()).group_by(
-                filings.c.state)).all())
-            outcomes = dict(conn.execute(select(messages.c.outcome, func.count()).group_by(
-                messages.c.outcome)).all())
-            pending = [{"key": r.mawb or r.key, "waiting_for": r.waiting_for,
-                        "due_at": _iso(utc(r.due_at))} for r in conn.execute(select(
-                            shipments.c.key, shipments.c.mawb, shipments.c.waiting_for,
-                            shipments.c.due_at).where(shipments.c.state == "pending")
-                            .order_by(shipments.c.key))]
-        return {"shipments": ships, "filings": fils, "messages": outcomes,
-                "pending": pending}
-
-    # -- the ledger view (R3003, code 81) and exchanges with customs ----------------------
-    def lrn_used(self, declarant: str, lrn: str) -> bool:
-        """True when a filing with this LRN was sent by this declarant (or holds it)."""
-        from ..pipeline import SENT_FILING_STATES
-
-        with self._reader() as conn:
-            state = conn.execute(select(filings.c.state).where(
-                filings.c.declarant == normalise_party(declarant),
-                filings.c.lrn == lrn.strip())).scalar()
-        return state is not None and (state in SENT_FILING_STATES or state == "ready")
-
-    def filings(self) -> Iterator[FilingRow]:
-        """Every filing (oldest first), with its XML."""
-        with self._reader() as conn:
-            for r in conn.execute(select(
-                    filings.c.lrn, filings.c.filing, filings.c.state, filings.c.declarant,
-                    filings.c.mrn, filings.c.xml, shipments.c.mawb, shipments.c.key).join(
-                    shipments, shipments.c.id == filings.c.shipment_id).order_by(
-                    filings.c.id)).yield_per(500):
-                yield FilingRow(lrn=r.lrn, filing=r.filing, state=r.state,
-                                declarant=r.declarant, mrn=r.mrn, shipment=r.mawb,
-                                key=r.key, xml=unpack(r.xml))
-
-    def filing_xml(self, lrn: str) -> bytes | None:
-        with self._reader() as conn:
-            x = conn.execute(select(filings.c.xml).where(filings.c.lrn == lrn).order_by(
-                filings.c.id.desc())).scalar()
-        return None if x is None else unpack(x)
-
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
-
-    def record_sent(self, *, message_id: str, lrn: str, action: str, endpoint: str,
-                    body: bytes | None = None, at: datetime | None = None) -> None:
-        """An ENS handed to customs (AS4 MessageId): the exchange, and its filing becomes
-        ``sent`` (its LRN is used from now on)."""
-        when = _aware(at) or datetime.now(UTC)
-        with self.engine.begin() as conn:
-            fid, state = _filing_by_lrn(conn, lrn)
-            conn.execute(_upsert_ignore(conn, exchanges), [{
-                "filing_id": fid, "direction": "out", "as4_message_id": message_id,
-                "ref_to_message_id": None, "action": action, "lrn": lrn, "mrn": None,
-                "endpoint": endpoint, "receipt": "", "body": None if body is None
-                else pack(body), "at": when, "detail": ""}])
-            if fid is not None and state in ("ready", "sent"):
-                _set_filing(conn, fid, state, "sent", f"sent over AS4 as {message_id}", when,
-                            as4_message_id=message_id, sent_at=when)
-
-    def record_receipt(self, message_id: str, *, ok: bool, detail: str = "",
-                       at: datetime | None = None) -> None:
-        when = _aware(at) or datetime.now(UTC)
-        with self.engine.begin() as conn:
-            row = conn.execute(select(exchanges.c.id, exchanges.c.filing_id).where(
-                exchanges.c.direction == "out", exchanges.c.as4_message_id == message_id)
-            ).first()
-            if row is None:
-                return
-            conn.execute(update(exchanges).where(exchanges.c.id == row.id).values(
-                receipt="ok" if ok else "error", detail=detail))
-            if row.filing_id is not None:
-                state = conn.execute(select(filings.c.state).where(
-                    filings.c.id == row.filing_id)).scalar_one()
-                if ok and state == "sent":
-                    _set_filing(conn, row.filing_id, state, "receipt",
-                                f"AS4 receipt for {message_id} verified", when)
-                elif not ok and state in ("sent", "receipt"):
-                    _set_filing(conn, row.filing_id, state, "rejected",
-                                f"AS4 refusal of {message_id}: {detail}", when)
-
-    def record_answer(self, *, message_id: str, ref_to_message_id: str | None, action: str,
-                      lrn: str | None, mrn: str | None, errors: str = "",
-                      body: bytes | None = None, at: datetime | None = None) -> bool:
-        """A customs answer received (pulled or pushed); False when this MessageId was
-        recorded before (a duplicate delivery, not processed twice). An IE3R01 registers the
-        filing with its MRN; an IE3N99 rejects it (its LRN stays used)."""
-        when = _aware(at) or datetime.now(UTC)
-        with self.engine.begin() as conn:
-            fid = None
-            if ref_to_message_id:
-                fid = conn.execute(select(exchanges.c.filing_id).where(
-                    exchanges.c.direction == "out",
-                    exchanges.c.as4_message_id == ref_to_message_id)).scalar()
-            if fid is None and lrn:
-                fid = _filing_by_lrn(conn, lrn)[0]
-            res = conn.execute(_upsert_ignore(conn, exchanges), [{
-                "filing_id": fid, "direction": "in", "as4_message_id": message_id,
-                "ref_to_message_id": ref_to_message_id, "action": action, "lrn": lrn,
-                "mrn": mrn, "endpoint": "", "receipt": "", "body": None if body is None
-                else pack(body), "at": when, "detail": errors}])
-            if res.rowcount != 1:
-                return False
-            if fid is not None:
-                state = conn.execute(select(filings.c.state).where(
-                    filings.c.id == fid)).scalar_one()
-                if action == "IE3R01" and mrn:
-                    _set_filing(conn, fid, state, "registered",
-                                f"IE3R01 {message_id}: MRN {mrn}", when, mrn=mrn)
-                elif action in ("IE3N99", "IE3N01"):
-                    _set_filing(conn, fid, state, "rejected",
-                                f"{action} {message_id}: {errors}".strip(), when)
-                else:
-                    conn.execute(insert(events).values(
-                        at=when, filing_id=fid, kind="answer", from_state=state,
-                        to_state=state, cause=f"{action} {message_id}"))
-            return True
-
-    def answers_for(self, message_id: str, *, lrn: str | None = None) -> list[AnswerExchange]:
-        """Answers referring to a sent message (by RefToMessageId, or by its LRN)."""
-        with self._reader() as conn:
-            rows = conn.execute(select(exchanges).where(
-                exchanges.c.direction == "in",
-                or_(exchanges.c.ref_to_message_id == message_id,
-                    exchanges.c.lrn == (lrn or "\x00"))).order_by(exchanges.c.id)).all()
-        return [AnswerExchange(message_id=r.as4_message_id,
-                               ref_to_message_id=r.ref_to_message_id, action=r.action,
-                               lrn=r.lrn, mrn=r.mrn, errors=r.detail,
-                               received_at=utc(r.at) or datetime.now(UTC)) for r in rows]
-
-    def sent(self, message_id: str) -> SentExchange | None:
-        """The ENS sent with this AS4 MessageId, or None."""
-        with self._reader() as conn:
-            r = conn.execute(select(exchanges).where(
-                exchanges.c.direction == "out",
-                exchanges.c.as4_message_id == message_id)).first()
-        return None if r is None else SentExchange(
-            message_id=r.as4_message_id, lrn=r.lrn or "", action=r.action,
-            endpoint=r.endpoint, receipt=r.receipt, detail=r.detail,
-            at=utc(r.at) or datetime.now(UTC))
-
-
-def _links() -> Any:
-    from ._schema import message_shipments
-
-    return message_shipments
-
-
-def _filing_by_lrn(conn: Connection, lrn: str) -> tuple[int | None, str | None]:
-    row = conn.execute(select(filings.c.id, filings.c.state).where(
-        filings.c.lrn == lrn, filings.c.state != "superseded").order_by(
-        filings.c.id.desc())).first()
-    return (None, None) if row is None else (row.id, row.state)
-
-
-def _set_filing(conn: Connection, fid: int, old: str, new: str, cause: str, when: datetime,
-                **values: Any) -> None:
-    from ..pipeline import FILING_STATES
-    from ..pipeline._state import check_state
-
-    check_state(FILING_STATES, new)
-    conn.execute(update(filings).where(filings.c.id == fid).values(state=new, updated_at=when,
-                                                                  **values))
-    conn.execute(insert(events).values(at=when, filing_id=fid, kind="filing", from_state=old,
-                                       to_state=new, cause=cause))
-
-
-def _upsert_ignore(conn: Connection, table: Any) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert(table).on_conflict_do_nothing()
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert(table).on_conflict_do_nothing()
-
-
 def _start_run(conn: Connection, command: str, now: datetime) -> int:
     rid = conn.execute(insert(runs).values(command=command, started_at=now).returning(
         runs.c.id)).scalar_one()
@@ -656,16 +360,6 @@ def _merge(total: dict[str, Any], part: BatchResult) -> None:
 def _retryable(exc: DBAPIError) -> bool:
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return code in ("40P01", "40001")  # deadlock detected, serialization failure
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def translate_to_folder(paths: Iterable[str | Path], out: Path,

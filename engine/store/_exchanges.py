@@ -1,0 +1,183 @@
+"""Exchanges with customs in the store: what was sent over AS4 and what came back, and the
+filing states they move (sent, receipt, registered, rejected)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, or_, select, update
+
+from ._queries import aware
+from ._schema import events, exchanges, filings
+from ._sqlstate import pack, utc
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentExchange:
+    """An ENS handed to customs over AS4 (``receipt``: "ok", "error" or "" not yet known)."""
+
+    message_id: str
+    lrn: str
+    action: str
+    endpoint: str
+    receipt: str
+    detail: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerExchange:
+    """A customs answer received (pulled or pushed)."""
+
+    message_id: str
+    ref_to_message_id: str | None
+    action: str
+    lrn: str | None
+    mrn: str | None
+    errors: str
+    received_at: datetime
+
+
+class StoreExchanges:
+    """The AS4 side of :class:`~ensgate.store.Store`: the connector records here (and the
+    store implements what ``As4Connector`` needs)."""
+
+    engine: Engine
+
+    def _reader(self) -> Any:
+        return self.engine.connect().execution_options(sqlite_begin="DEFERRED")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def record_sent(self, *, message_id: str, lrn: str, action: str, endpoint: str,
+                    body: bytes | None = None, at: datetime | None = None) -> None:
+        """An ENS handed to customs (AS4 MessageId): the exchange, and its filing becomes
+        ``sent`` (its LRN is used from now on)."""
+        when = aware(at) or datetime.now(UTC)
+        with self.engine.begin() as conn:
+            fid, state = _filing_by_lrn(conn, lrn)
+            conn.execute(_upsert_ignore(conn, exchanges), [{
+                "filing_id": fid, "direction": "out", "as4_message_id": message_id,
+                "ref_to_message_id": None, "action": action, "lrn": lrn, "mrn": None,
+                "endpoint": endpoint, "receipt": "", "body": None if body is None
+                else pack(body), "at": when, "detail": ""}])
+            if fid is not None and state in ("ready", "sent"):
+                _set_filing(conn, fid, state, "sent", f"sent over AS4 as {message_id}", when,
+                            as4_message_id=message_id, sent_at=when)
+
+    def record_receipt(self, message_id: str, *, ok: bool, detail: str = "",
+                       at: datetime | None = None) -> None:
+        when = aware(at) or datetime.now(UTC)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(exchanges.c.id, exchanges.c.filing_id).where(
+                exchanges.c.direction == "out", exchanges.c.as4_message_id == message_id)
+            ).first()
+            if row is None:
+                return
+            conn.execute(update(exchanges).where(exchanges.c.id == row.id).values(
+                receipt="ok" if ok else "error", detail=detail))
+            if row.filing_id is not None:
+                state = conn.execute(select(filings.c.state).where(
+                    filings.c.id == row.filing_id)).scalar_one()
+                if ok and state == "sent":
+                    _set_filing(conn, row.filing_id, state, "receipt",
+                                f"AS4 receipt for {message_id} verified", when)
+                elif not ok and state in ("sent", "receipt"):
+                    _set_filing(conn, row.filing_id, state, "rejected",
+                                f"AS4 refusal of {message_id}: {detail}", when)
+
+    def record_answer(self, *, message_id: str, ref_to_message_id: str | None, action: str,
+                      lrn: str | None, mrn: str | None, errors: str = "",
+                      body: bytes | None = None, at: datetime | None = None) -> bool:
+        """A customs answer received (pulled or pushed); False when this MessageId was
+        recorded before (a duplicate delivery, not processed twice). An IE3R01 registers the
+        filing with its MRN; an IE3N99 rejects it (its LRN stays used)."""
+        when = aware(at) or datetime.now(UTC)
+        with self.engine.begin() as conn:
+            fid = None
+            if ref_to_message_id:
+                fid = conn.execute(select(exchanges.c.filing_id).where(
+                    exchanges.c.direction == "out",
+                    exchanges.c.as4_message_id == ref_to_message_id)).scalar()
+            if fid is None and lrn:
+                fid = _filing_by_lrn(conn, lrn)[0]
+            res = conn.execute(_upsert_ignore(conn, exchanges), [{
+                "filing_id": fid, "direction": "in", "as4_message_id": message_id,
+                "ref_to_message_id": ref_to_message_id, "action": action, "lrn": lrn,
+                "mrn": mrn, "endpoint": "", "receipt": "", "body": None if body is None
+                else pack(body), "at": when, "detail": errors}])
+            if res.rowcount != 1:
+                return False
+            if fid is not None:
+                state = conn.execute(select(filings.c.state).where(
+                    filings.c.id == fid)).scalar_one()
+                if action == "IE3R01" and mrn:
+                    _set_filing(conn, fid, state, "registered",
+                                f"IE3R01 {message_id}: MRN {mrn}", when, mrn=mrn)
+                elif action in ("IE3N99", "IE3N01"):
+                    _set_filing(conn, fid, state, "rejected",
+                                f"{action} {message_id}: {errors}".strip(), when)
+                else:
+                    conn.execute(insert(events).values(
+                        at=when, filing_id=fid, kind="answer", from_state=state,
+                        to_state=state, cause=f"{action} {message_id}"))
+            return True
+
+    def answers_for(self, message_id: str, *, lrn: str | None = None) -> list[AnswerExchange]:
+        """Answers referring to a sent message (by RefToMessageId, or by its LRN)."""
+        with self._reader() as conn:
+            rows = conn.execute(select(exchanges).where(
+                exchanges.c.direction == "in",
+                or_(exchanges.c.ref_to_message_id == message_id,
+                    exchanges.c.lrn == (lrn or "\x00"))).order_by(exchanges.c.id)).all()
+        return [AnswerExchange(message_id=r.as4_message_id,
+                               ref_to_message_id=r.ref_to_message_id, action=r.action,
+                               lrn=r.lrn, mrn=r.mrn, errors=r.detail,
+                               received_at=utc(r.at) or datetime.now(UTC)) for r in rows]
+
+    def sent(self, message_id: str) -> SentExchange | None:
+        """The ENS sent with this AS4 MessageId, or None."""
+        with self._reader() as conn:
+            r = conn.execute(select(exchanges).where(
+                exchanges.c.direction == "out",
+                exchanges.c.as4_message_id == message_id)).first()
+        return None if r is None else SentExchange(
+            message_id=r.as4_message_id, lrn=r.lrn or "", action=r.action,
+            endpoint=r.endpoint, receipt=r.receipt, detail=r.detail,
+            at=utc(r.at) or datetime.now(UTC))
+
+
+def _filing_by_lrn(conn: Connection, lrn: str) -> tuple[int | None, str | None]:
+    row = conn.execute(select(filings.c.id, filings.c.state).where(
+        filings.c.lrn == lrn, filings.c.state != "superseded").order_by(
+        filings.c.id.desc())).first()
+    return (None, None) if row is None else (row.id, row.state)
+
+
+def _set_filing(conn: Connection, fid: int, old: str, new: str, cause: str, when: datetime,
+                **values: Any) -> None:
+    from ..pipeline import FILING_STATES
+    from ..pipeline._state import check_state
+
+    check_state(FILING_STATES, new)
+    conn.execute(update(filings).where(filings.c.id == fid).values(state=new, updated_at=when,
+                                                                  **values))
+    conn.execute(insert(events).values(at=when, filing_id=fid, kind="filing", from_state=old,
+                                       to_state=new, cause=cause))
+
+
+def _upsert_ignore(conn: Connection, table: Any) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table).on_conflict_do_nothing()
