@@ -5,8 +5,8 @@ then the peak RSS of a store run on a large input (fresh process).
 Usage: python bench/bench_store.py [SHIPMENTS] [--rss-mb MB] [--pg URL] [--rounds N]
 
 SHIPMENTS (default 2000) generated FWB/17 + FFM/8 pairs in 5 files. Each configuration runs
-``--rounds`` times (default 2) interleaved with the others, best kept, in this process (specs
-compiled and the garbage collector treated as in a CLI run), each run on a fresh store:
+``--rounds`` times (default 3) interleaved with the others, best kept, each run in a fresh
+process (specs compiled by a warm-up run first, then the timed run) on a fresh store:
 
 - without the store: ``ensgate.translate`` (one in-memory unit, nothing kept), and the same
   plus ``write_batch`` of its result to a folder (what the CLI did before the store);
@@ -21,12 +21,10 @@ Target: the store costs at most 25 % (its messages/s at least 80 % of the run wi
 from __future__ import annotations
 
 import argparse
-import gc
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +32,27 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gen_messages import generate
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/ensgate_bench"
+
+RUN_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from ensgate import translate, write_batch
+from ensgate.store import Store
+kind, inputs, out, url = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+translate([inputs])  # warm-up: specs compiled, templates loaded
+r0 = resource.getrusage(resource.RUSAGE_SELF)
+t = time.perf_counter()
+if kind == "memory":
+    result = translate([inputs])
+    if out != "-":
+        write_batch(result, Path(out))
+else:
+    with Store.open(url) as st:
+        st.translate([inputs], None if out == "-" else Path(out))
+wall = time.perf_counter() - t
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"wall": wall, "cpu": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)}))
+"""
 
 RSS_CHILD = """
 import resource, sys, time
@@ -105,60 +124,54 @@ def main() -> None:
     ap.add_argument("shipments", type=int, nargs="?", default=2000)
     ap.add_argument("--rss-mb", type=float, default=20.0)
     ap.add_argument("--pg", default=DEFAULT_PG)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
 
-    from ensgate import translate, write_batch
-    from ensgate.store import Store
+    import json
 
     work = Path(tempfile.mkdtemp(prefix="ensgate-bench-store-"))
     inputs = work / "in"
     inputs.mkdir()
     n_msgs = write_input(inputs, args.shipments)
-    translate([inputs])  # warm-up: specs compiled, templates loaded
     pg = postgres(args.pg)
     counter = iter(range(10_000))
 
-    def memory(out: bool) -> Callable[[], None]:
-        def run() -> None:
-            result = translate([inputs])
-            if out:
-                write_batch(result, work / f"o{next(counter)}")
-        return run
+    def child(kind: str, out: bool, url: str = "-") -> tuple[float, float]:
+        n = next(counter)
+        folder = str(work / f"o{n}") if out else "-"
+        if kind == "sqlite":
+            url = f"sqlite:///{work / f's{n}.db'}"
+        elif kind == "pg" and pg:
+            url = fresh_pg_schema(pg[0], n)
+        done = subprocess.run([sys.executable, "-c", RUN_CHILD,
+                               "memory" if kind == "memory" else "store", str(inputs), folder,
+                               url], capture_output=True, text=True, check=True)
+        got = json.loads(done.stdout.strip().splitlines()[-1])
+        shutil.rmtree(work / f"o{n}", ignore_errors=True)
+        return got["wall"], got["cpu"]
 
-    def store(kind: str, out: bool) -> Callable[[], None]:
-        def run() -> None:
-            n = next(counter)
-            url = (f"sqlite:///{work / f's{n}.db'}" if kind == "sqlite"
-                   else fresh_pg_schema(pg[0], n) if pg else "")
-            with Store.open(url) as st:
-                st.translate([inputs], work / f"o{n}" if out else None)
-        return run
-
-    configs: list[tuple[str, Callable[[], None]]] = [
-        ("without store (translate)", memory(False)),
-        ("without store + write_batch to a folder", memory(True)),
-        ("SQLite store", store("sqlite", False)),
-        ("SQLite store + output folder", store("sqlite", True)),
+    configs: list[tuple[str, str, bool]] = [
+        ("without store (translate)", "memory", False),
+        ("without store + write_batch to a folder", "memory", True),
+        ("SQLite store", "sqlite", False),
+        ("SQLite store + output folder", "sqlite", True),
     ]
     if pg:
-        configs += [("PostgreSQL store", store("pg", False)),
-                    ("PostgreSQL store + output folder", store("pg", True))]
+        configs += [("PostgreSQL store", "pg", False),
+                    ("PostgreSQL store + output folder", "pg", True)]
     best: dict[str, float] = {}
     cpu: dict[str, float] = {}
     for _ in range(args.rounds):
-        for name, run in configs:
-            gc.collect()
-            t, c = time.perf_counter(), time.process_time()
-            run()
-            best[name] = min(best.get(name, 1e9), time.perf_counter() - t)
-            cpu[name] = min(cpu.get(name, 1e9), time.process_time() - c)
+        for name, kind, out in configs:
+            wall, used = child(kind, out)
+            best[name] = min(best.get(name, 1e9), wall)
+            cpu[name] = min(cpu.get(name, 1e9), used)
     print(f"{n_msgs:,} messages ({args.shipments:,} FWB + FFM shipments, 5 files), best of "
-          f"{args.rounds}; wall clock, and CPU time of this process (PostgreSQL's own work is "
-          "in its server process: only the wall clock counts it)")
+          f"{args.rounds}, each run in a fresh process; wall clock, and CPU time of the "
+          "process (PostgreSQL's own work is in its server: only the wall clock counts it)")
     print(f"{'run':<42} {'msg/s':>8} {'vs without':>11} {'CPU msg/s':>10} {'vs without':>11}")
     ref = {False: "without store (translate)", True: "without store + write_batch to a folder"}
-    for name, _ in configs:
+    for name, _kind, _out in configs:
         base = ref["folder" in name]
         print(f"{name:<42} {n_msgs / best[name]:8.0f} {best[base] / best[name]:10.0%} "
               f"{n_msgs / cpu[name]:10.0f} {cpu[base] / cpu[name]:10.0%}")

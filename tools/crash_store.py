@@ -119,7 +119,7 @@ def _store_state(url: str) -> dict[str, Any]:
             outcomes = dict(conn.exec_driver_sql(
                 "SELECT file || '#' || idx, outcome FROM messages").all())
             exports = conn.exec_driver_sql(
-                "SELECT count(*) FROM exports WHERE state = 'queued'").scalar()
+                "SELECT count(*) FROM exports WHERE state <> 'done'").scalar()
     return {"filings": filings, "lrns": lrns, "report": report, "hashes": tuple(hashes),
             "outcomes": outcomes, "queued": exports}
 
@@ -151,7 +151,7 @@ def compare(clean_out: Path, clean_store: str, crash_out: Path, crash_store: str
         if state["hashes"][0] != state["hashes"][1]:
             diffs.append(f"{side}: a message is stored twice")
         if state["queued"]:
-            diffs.append(f"{side}: {state['queued']} exports left queued")
+            diffs.append(f"{side}: {state['queued']} exports not settled")
     for key in ("shipments", "filings", "messages", "pending"):
         if a["report"][key] != b["report"][key]:
             diffs.append(f"report {key}: clean {a['report'][key]} crashed {b['report'][key]}")

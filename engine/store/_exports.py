@@ -1,12 +1,14 @@
 """The export outbox: the files of an output folder, derived from the store.
 
 A unit queues what its results put in (or take out of) a folder, in its own transaction
-(``exports`` rows keyed by folder + item). After the commit the queue is flushed: every queued
-file is written to a temporary name in its folder, the folder's file system is synced once
-(``syncfs``), the files are renamed into place, the folders are fsynced, and the rows are
-marked done. A run first flushes what a killed run left queued for its folder. The JSON-lines
-indexes are rebuilt from the store at the end of a run, so that a crash and a re-run leave
-exactly what a clean run leaves.
+(``exports`` rows keyed by folder + item, state ``queued``). After the commit the queue is
+flushed: every queued file is written to a temporary name in its folder and renamed into
+place (a kill leaves the old file or the new one, never a part), and the rows become
+``written``. At the end of a run (:func:`settle`) the folder's file system is synced once
+(``syncfs``) and the written rows become ``done``: only then are the files known to be on
+disk. A run first writes again what a killed run (or a power loss) left ``queued`` or
+``written`` for its folder. The JSON-lines indexes are rebuilt from the store at the end of a
+run, so that a crash and a re-run leave exactly what a clean run leaves.
 """
 
 from __future__ import annotations
@@ -64,17 +66,20 @@ def clean_temporaries(folder: Path) -> None:
                 p.unlink(missing_ok=True)
 
 
-def flush(engine: Engine, folder: Path, *, sync: bool = True) -> int:
-    """Write every export queued for ``folder``; returns how many items were done."""
+def flush(engine: Engine, folder: Path, *, again: bool = False) -> int:
+    """Write every export queued for ``folder`` (with ``again``, also those written but not
+    known to be on disk: what a killed run left); returns how many items were written."""
     key = str(folder)
+    states = ("queued", "written") if again else ("queued",)
     done = 0
+    last = 0
     while True:
         with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
             rows = conn.execute(select(
                 exports.c.id, exports.c.item, exports.c.action, exports.c.kind,
-                exports.c.content, exports.c.filing_id, exports.c.queued_at).where(
-                exports.c.folder == key, exports.c.state == "queued").order_by(
-                exports.c.id).limit(5000)).all()
+                exports.c.content, exports.c.filing_id).where(
+                exports.c.folder == key, exports.c.state.in_(states), exports.c.id > last)
+                .order_by(exports.c.id).limit(5000)).all()
             if not rows:
                 return done
             xml_ids = [r.filing_id for r in rows if r.action == "write" and r.kind == "filing"
@@ -83,23 +88,33 @@ def flush(engine: Engine, folder: Path, *, sync: bool = True) -> int:
             for part in chunks(xml_ids):
                 xmls.update((fid, unpack(x)) for fid, x in conn.execute(select(
                     filings.c.id, filings.c.xml).where(filings.c.id.in_(part))).all())
-        _write(folder, rows, xmls, sync=sync)
+        _write(folder, rows, xmls)
         with engine.begin() as conn:
             for part in chunks([r.id for r in rows]):
                 conn.execute(update(exports).where(exports.c.id.in_(part),
-                                                   exports.c.state == "queued")
-                             .values(state="done", content=None))
+                                                   exports.c.state.in_(states))
+                             .values(state="written"))
         done += len(rows)
+        last = rows[-1].id
 
 
-def _write(folder: Path, rows: Sequence[Any], xmls: dict[int, bytes], *, sync: bool) -> None:
-    folders: set[Path] = set()
-    renames: list[tuple[Path, Path]] = []
-    removals: list[Path] = []
+def settle(engine: Engine, folder: Path, *, sync: bool = True) -> int:
+    """Make the written files of ``folder`` durable (one ``syncfs`` for the folder's file
+    system, which also covers the renames) and mark them done; returns how many."""
+    if sync:
+        _syncfs(folder)
+    with engine.begin() as conn:
+        res = conn.execute(update(exports).where(exports.c.folder == str(folder),
+                                                 exports.c.state == "written")
+                           .values(state="done", content=None))
+    return int(res.rowcount or 0)
+
+
+def _write(folder: Path, rows: Sequence[Any], xmls: dict[int, bytes]) -> None:
     for r in rows:
         path = folder / r.item
         if r.action == "remove":
-            removals.append(path)
+            path.unlink(missing_ok=True)
             continue
         content = (xmls.get(r.filing_id, b"") if r.kind == "filing" and r.item.endswith(".xml")
                    and r.filing_id is not None else unpack(r.content))
@@ -107,19 +122,7 @@ def _write(folder: Path, rows: Sequence[Any], xmls: dict[int, bytes], *, sync: b
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "wb") as fh:
             fh.write(content)
-        renames.append((tmp, path))
-        folders.add(path.parent)
-    if sync and renames:
-        _syncfs(folder)  # the bytes reach the disk before any name points at them
-    for tmp, path in renames:
         os.replace(tmp, path)
-    for path in removals:
-        path.unlink(missing_ok=True)
-        folders.add(path.parent)
-    if sync:
-        for f in folders:
-            if f.is_dir():
-                _fsync_dir(f)
 
 
 def _json_lines(items: Iterator[dict[str, Any]]) -> Iterator[bytes]:

@@ -216,6 +216,7 @@ class Store(StoreQuestions, StoreExchanges):
             done.extend(_shipment_outcomes(report))
         if folder is not None:
             _exports.flush(self.engine, folder)
+            _exports.settle(self.engine, folder)
         return tuple(done)
 
     # -- the batch ------------------------------------------------------------------------
@@ -235,7 +236,8 @@ class Store(StoreQuestions, StoreExchanges):
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             _exports.clean_temporaries(folder)
-            _exports.flush(self.engine, folder, sync=sync)  # what a killed run left queued
+            # what a killed run left queued, or wrote without knowing it reached the disk
+            _exports.flush(self.engine, folder, again=True)
         with self.engine.begin() as conn:
             run_id = _start_run(conn, "translate", now)
         total: dict[str, Any] = {}
@@ -256,7 +258,7 @@ class Store(StoreQuestions, StoreExchanges):
             collect(report, result)
             result.check()
             if folder is not None:
-                _exports.flush(self.engine, folder, sync=sync)
+                _exports.flush(self.engine, folder)
             _merge(total, result)
             if on_result is not None:
                 on_result(result)
@@ -280,8 +282,9 @@ class Store(StoreQuestions, StoreExchanges):
             conn.execute(update(runs).where(runs.c.id == run_id).values(
                 finished_at=datetime.now(UTC), summary=json.dumps(summary, sort_keys=True)))
         if folder is not None:
-            _exports.flush(self.engine, folder, sync=sync)
+            _exports.flush(self.engine, folder)
             summary["indexes"] = _exports.rebuild_indexes(self.engine, folder)
+            _exports.settle(self.engine, folder, sync=sync)
             write_atomic(folder / "summary.json", json.dumps(summary, indent=1).encode())
         return summary
 
