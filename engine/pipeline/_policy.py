@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..config import EnsgateConfig
@@ -136,11 +136,18 @@ def declares_consolidation(ship: Shipment, markers: tuple[str, ...]) -> bool:
 def _airport_country(code: Any) -> str | None:
     if not code or not str(code).strip():
         return None
-    special = AIRPORT_COUNTRIES.get(str(code).strip().upper())
+    return _country_of(str(code).strip().upper())
+
+
+@lru_cache(maxsize=4096)
+def _country_of(code: str) -> str | None:
+    """The customs country of an airport (Northern Ireland's: XI), memoised: every shipment
+    asks for the airports of its route."""
+    special = AIRPORT_COUNTRIES.get(code)
     if special:
         return special
     with contextlib.suppress(ValueError, KeyError):
-        found = TRANSFORMS["airport_country"].func(str(code).strip().upper(), Notes())
+        found = TRANSFORMS["airport_country"].func(code, Notes())
         return str(found) if found else None
     return None
 
