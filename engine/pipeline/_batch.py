@@ -46,9 +46,13 @@ log = logging.getLogger("ensgate.pipeline")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TranslateOptions:
-    """How a batch runs. ``filing`` forces one filing type (e.g. ``F26``) for every shipment;
-    ``mappings`` replaces the built-in specs; ``issued`` fixes the document issue time (tests,
-    reproducible runs); ``today`` anchors year-less dates (default: the issue date)."""
+    """How a batch runs. ``filing`` forces one filing type (e.g. ``F26``) for every shipment,
+    filed now with what is there; ``mappings`` replaces the built-in specs; ``issued`` fixes
+    the document issue time (tests, reproducible runs); ``today`` anchors year-less dates
+    (default: the day each message was received); ``now`` is the clock of the filing policy
+    (default: ``issued``, else the wall clock); ``schedule`` gives flight times when no FFM
+    came (a hook for a schedule source); ``ledger`` stands for filings made before, in
+    in-memory runs (a store run asks the store)."""
 
     config: EnsgateConfig | None = None
     filing: str | None = None

@@ -43,7 +43,9 @@ from ._sources import (
     xml_digest,
 )
 from ._state import (
+    MESSAGE_OUTCOMES,
     SENT_FILING_STATES,
+    SHIPMENT_STATES,
     UNSENT_FILING_STATES,
     Event,
     Export,
@@ -55,6 +57,7 @@ from ._state import (
     StoredShipment,
     UnitChanges,
     UnitState,
+    check_state,
 )
 from ._views import LedgerOnState, outcome_of
 
@@ -565,7 +568,7 @@ class Unit:
         houses = [] if ship is None or ship.shape == "direct" else [
             str(h["document_number"]) for h in ship.data["houses"] if h["document_number"]]
         self.changes.shipments.append(ShipmentChange(
-            key=res.key, state=res.state, shape="" if ship is None else ship.shape,
+            key=res.key, state=check_state(SHIPMENT_STATES, res.state), shape="" if ship is None else ship.shape,
             mawb=res.document, houses=houses, waiting_for=res.waiting_for, due_at=res.due_at,
             reason=res.reason, route=route, input_digest=digest, first_at=first_at,
             last_at=last_at, diagnostics=[format_json_line(d) for d in diags]))
@@ -606,7 +609,7 @@ class Unit:
                 it.diagnostics = list(it.msg.diagnostics)
         for it in items:
             m = self.changes.messages[it.ref or 0]
-            m.outcome = it.outcome
+            m.outcome = check_state(MESSAGE_OUTCOMES, it.outcome)
             m.diagnostics = [format_json_line(d) for d in it.diagnostics]
             if self.exports:
                 self._export_message(it)
