@@ -568,7 +568,8 @@ class Unit:
         houses = [] if ship is None or ship.shape == "direct" else [
             str(h["document_number"]) for h in ship.data["houses"] if h["document_number"]]
         self.changes.shipments.append(ShipmentChange(
-            key=res.key, state=check_state(SHIPMENT_STATES, res.state), shape="" if ship is None else ship.shape,
+            key=res.key, state=check_state(SHIPMENT_STATES, res.state),
+            shape="" if ship is None else ship.shape,
             mawb=res.document, houses=houses, waiting_for=res.waiting_for, due_at=res.due_at,
             reason=res.reason, route=route, input_digest=digest, first_at=first_at,
             last_at=last_at, diagnostics=[format_json_line(d) for d in diags]))
