@@ -82,13 +82,16 @@ def flush(engine: Engine, folder: Path, *, again: bool = False) -> int:
                 .order_by(exports.c.id).limit(5000)).all()
             if not rows:
                 return done
-            xml_ids = [r.filing_id for r in rows if r.action == "write" and r.kind == "filing"
-                       and r.item.endswith(".xml") and r.filing_id is not None]
-            xmls: dict[int, bytes] = {}
-            for part in chunks(xml_ids):
-                xmls.update((fid, unpack(x)) for fid, x in conn.execute(select(
-                    filings.c.id, filings.c.xml).where(filings.c.id.in_(part))).all())
-        _write(folder, rows, xmls)
+            ids = sorted({r.filing_id for r in rows if r.action == "write" and
+                          r.kind == "filing" and r.filing_id is not None})
+            made: dict[int, tuple[bytes, bytes]] = {}
+            for part in chunks(ids):
+                for fid, xml, diags in conn.execute(select(
+                        filings.c.id, filings.c.xml, filings.c.diagnostics).where(
+                        filings.c.id.in_(part))).all():
+                    made[fid] = (unpack(xml), (diags + "\n" if diags else "").encode(
+                        "utf-8", "surrogatepass"))
+        _write(folder, rows, made)
         with engine.begin() as conn:
             for part in chunks([r.id for r in rows]):
                 conn.execute(update(exports).where(exports.c.id.in_(part),
@@ -110,15 +113,23 @@ def settle(engine: Engine, folder: Path, *, sync: bool = True) -> int:
     return int(res.rowcount or 0)
 
 
-def _write(folder: Path, rows: Sequence[Any], xmls: dict[int, bytes]) -> None:
+def _write(folder: Path, rows: Sequence[Any], made: dict[int, tuple[bytes, bytes]]) -> None:
+    folders: set[Path] = set()
     for r in rows:
         path = folder / r.item
         if r.action == "remove":
             path.unlink(missing_ok=True)
             continue
-        content = (xmls.get(r.filing_id, b"") if r.kind == "filing" and r.item.endswith(".xml")
-                   and r.filing_id is not None else unpack(r.content))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if r.kind == "filing" and r.filing_id in made and r.item.endswith(".xml"):
+            content = made[r.filing_id][0]
+        elif r.kind == "filing" and r.filing_id in made and r.item.endswith(
+                ".diagnostics.jsonl"):
+            content = made[r.filing_id][1]
+        else:
+            content = unpack(r.content)
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "wb") as fh:
             fh.write(content)

@@ -468,10 +468,10 @@ class SqlState:
                     x.message_ref),
                 "shipment_id": None if x.shipment_key is None else self._ids.get(
                     x.shipment_key),
-                # the filing's XML is read from the filing when written; other payloads
-                # travel in the queue until then
-                "content": None if x.content is None or (x.item.endswith(".xml") and
-                x.kind == "filing") else pack(x.content),
+                # the filing's XML and diagnostics are read from the filing when written;
+                # other payloads (rejects, lineage) travel in the queue until then
+                "content": None if x.content is None or (x.kind == "filing" and x.item.endswith(
+                    (".xml", ".diagnostics.jsonl"))) else pack(x.content),
                 "queued_at": now}
         ins = postgresql.insert(exports) if self.postgres else sqlite.insert(exports)
         stmt = ins.on_conflict_do_update(
