@@ -183,7 +183,11 @@ def main() -> None:
                 (("PostgreSQL", fresh_pg_schema(pg[0], 9999)),) if pg else ()):
             res = subprocess.run([sys.executable, "-c", RSS_CHILD, str(big),
                                   str(work / f"rss-out-{label}"), url],
-                                 capture_output=True, text=True, check=True)
+                                 capture_output=True, text=True, check=False)
+            if res.returncode != 0:
+                print(f"peak RSS, {label}: the run failed ({res.returncode}):\n"
+                      f"{res.stderr[-3000:]}")
+                continue
             rss, msgs, filings, secs = res.stdout.split()
             print(f"peak RSS, {label} store + folder, {size:.0f} MB input: {float(rss):.0f} MB "
                   f"({int(msgs):,} messages, {int(filings):,} filings, {float(secs):.0f} s)")

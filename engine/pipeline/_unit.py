@@ -671,7 +671,8 @@ class Unit:
                 shipment_key=res.key, message_ref=first.ref, message_id=first.id))
 
     def _export_filing(self, f: Any) -> None:
-        self.changes.exports.append(Export(item=f"{f.lrn}.xml", kind="filing", content=f.xml,
+        # the XML is written from the filing row (no second copy in the queue)
+        self.changes.exports.append(Export(item=f"{f.lrn}.xml", kind="filing",
                                            filing_lrn=f.lrn))
         diags = diagnostics_text(f.diagnostics).encode("utf-8", "surrogatepass")
         self.changes.exports.append(Export(item=f"{f.lrn}.diagnostics.jsonl", kind="filing",

@@ -11,6 +11,7 @@ is pending and why".
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import tempfile
@@ -262,6 +263,8 @@ class Store(StoreQuestions, StoreExchanges):
             _merge(total, result)
             if on_result is not None:
                 on_result(result)
+            del report, result
+            release_memory()
             if on_progress is not None:
                 on_progress({"bytes": done_bytes, "messages": total.get("messages_in", 0),
                              "filings": total.get("filings_written", 0),
@@ -358,6 +361,25 @@ def _merge(total: dict[str, Any], part: BatchResult) -> None:
         if k != "seconds":
             total[k] = total.get(k, 0) + v
     total["earlier_rejected"] = total.get("earlier_rejected", 0) + len(part.earlier_rejects)
+
+
+_LIBC: Any = None
+
+
+def release_memory() -> None:
+    """Give the freed heap of a window back to the operating system (glibc ``malloc_trim``):
+    a window frees hundreds of MB in objects of every size, and without it the process's
+    resident memory creeps up window after window (measured: 919 MB peak on a 100 MB input,
+    bench/README.md). A no-op where glibc is not the C library."""
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL("libc.so.6")
+            _LIBC.malloc_trim  # noqa: B018 - probe
+        except (OSError, AttributeError):
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
 
 
 def _retryable(exc: DBAPIError) -> bool:
