@@ -47,7 +47,18 @@ class DecompressionError(EnvelopeError):
 
 def _text(parent: Any, path: str) -> str | None:
     el = parent.find(path, {"eb": ns.EB})
-    return None if el is None or el.text is None else el.text.strip()
+    return None if el is None else _value(el)
+
+
+def _value(el: Any) -> str | None:
+    """The text of a header value exactly as the signature covers it. The hardened parser
+    drops comments and processing instructions, so ``.text`` is the whole text (exclusive
+    C14N drops comments too: ``99e4<!---->-fad8`` is signed as ``99e4-fad8``, and read so);
+    a value with child elements is refused rather than read in part."""
+    if len(el):
+        raise EnvelopeError(f"{etree.QName(el).localname} must hold text only, it holds "
+                            f"element {etree.QName(el[0]).localname}")
+    return None if el.text is None else el.text.strip()
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -97,9 +108,10 @@ def _envelope(soap: bytes, *, allow_soap11: bool) -> tuple[Any, Any, str]:
 def _party(el: Any, side: str) -> PartyRef:
     pid = el.find(ns.q(ns.EB, "PartyId")) if el is not None else None
     role = _text(el, "eb:Role") if el is not None else None
-    if pid is None or not (pid.text or "").strip() or not role:
+    party_id = _value(pid) if pid is not None else None
+    if pid is None or not party_id or not role:
         raise EnvelopeError(f"eb:PartyInfo/eb:{side} needs eb:PartyId and eb:Role")
-    return PartyRef(party_id=pid.text.strip(), party_type=pid.get("type") or "", role=role)
+    return PartyRef(party_id=party_id, party_type=pid.get("type") or "", role=role)
 
 
 def _check_ics2_header(h: UserMessageHeader) -> None:
@@ -145,10 +157,10 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
     header = UserMessageHeader(
         sender=_party(pi.find(ns.q(ns.EB, "From")), "From"),
         receiver=_party(pi.find(ns.q(ns.EB, "To")), "To"),
-        service=(service.text or "").strip() if service is not None else "",
+        service=(_value(service) or "") if service is not None else "",
         service_type=(service.get("type") or "") if service is not None else "",
         action=_text(ci, "eb:Action") or "",
-        agreement_ref=(agreement.text or "").strip() if agreement is not None else "",
+        agreement_ref=(_value(agreement) or "") if agreement is not None else "",
         agreement_type=(agreement.get("type") or "") if agreement is not None else "",
         conversation_id=_text(ci, "eb:ConversationId") or "",
         message_id=_text(um, "eb:MessageInfo/eb:MessageId") or "",
@@ -170,7 +182,7 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
             raise EnvelopeError(f"payload {href} has no MIME part")
         if check is not None and cid not in check.signed_cids:
             raise SignatureError(f"payload {href} is not covered by the signature")
-        props = {p.get("name") or "": (p.text or "").strip() for p in part.iter(
+        props = {p.get("name") or "": _value(p) or "" for p in part.iter(
             ns.q(ns.EB, "Property"))}
         charset = props.get("CharacterSet")
         if ics2 and charset is not None and charset.lower() != "utf-8":
