@@ -35,6 +35,11 @@ def _certs_option(f: click.decorators.FC) -> click.decorators.FC:
 
 
 def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
+    f = click.option("--customs-seal", "customs_seal", metavar="FILE|RULE",
+                     help="The trader interface's seal, pinned: PEM certificate(s), a file of "
+                          "SHA-256 fingerprints, or 'subject: ATTR=V,...; issuer: ATTR=V,...' "
+                          "(default: customs-seal.pem or .sha256 in --certs). Receipts and "
+                          "answers sealed by any other certificate are refused.")(f)
     f = click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
                      help="SQLite file recording sent messages and answers "
                           "(default: kept in memory).")(f)
@@ -46,12 +51,12 @@ def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
 
 
 def _connector(endpoint: str, certs: Path, party_id: str | None, store: Path | None,
-               retries: int = 4) -> object:
+               customs_seal: str | None, retries: int = 4) -> object:
     from .connectors.as4 import As4Connector
 
     try:
         conn = As4Connector(endpoint=endpoint, certs=certs, party_id=party_id, store=store,
-                            retries=retries)
+                            retries=retries, customs_seal=customs_seal)
     except EnsgateError as exc:
         _fail(str(exc), 2)
         raise  # unreachable
@@ -115,7 +120,7 @@ def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str
 @click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
               help="Resends (same MessageId) on transport failures.")
 def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
-             store: Path | None, wait: float, retries: int) -> None:
+             store: Path | None, customs_seal: str | None, wait: float, retries: int) -> None:
     """File ENS_FILE (ENS XML) over AS4; print MessageId, receipt and, with --wait, the
     answer (LRN and MRN, or the errors)."""
     from .connectors import OutboundFiling
@@ -135,7 +140,7 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
     root = tree.getroot()
     action = etree.QName(root).localname
     lrn = next((el.text or "" for el in root if etree.QName(el).localname == "LRN"), "")
-    conn = _connector(endpoint, certs, party_id, store, retries)
+    conn = _connector(endpoint, certs, party_id, store, customs_seal, retries)
     assert isinstance(conn, As4Connector)
     try:
         done = conn.send(OutboundFiling(lrn=lrn, message_type=action, xml=data))
@@ -174,11 +179,12 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
 
 @click.command("pull")
 @_connector_options
-def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | None) -> None:
+def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | None,
+             customs_seal: str | None) -> None:
     """Pull every answer waiting on our MPC (signed PullRequest; receipts sent back)."""
     from .connectors.as4 import As4Connector, As4ConnectorError
 
-    conn = _connector(endpoint, certs, party_id, store)
+    conn = _connector(endpoint, certs, party_id, store, customs_seal)
     assert isinstance(conn, As4Connector)
     bad = False
     count = 0
@@ -195,11 +201,12 @@ def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | Non
 
 @click.command("ping")
 @_connector_options
-def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | None) -> None:
+def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: Path | None,
+             customs_seal: str | None) -> None:
     """Send the ebMS test message; succeeds when a verified receipt comes back."""
     from .connectors.as4 import As4Connector, As4ConnectorError
 
-    conn = _connector(endpoint, certs, party_id, store)
+    conn = _connector(endpoint, certs, party_id, store, customs_seal)
     assert isinstance(conn, As4Connector)
     try:
         done = conn.client.ping()

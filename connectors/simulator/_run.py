@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...answers import Scenario, SimulatedCustoms
+from ...diagnostics import ConfigError
 from ..as4 import As4Settings, TlsFiles, make_server, simulator_certs
 from ._core import Simulator
 from ._push import AnswerPusher
@@ -32,9 +33,12 @@ def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | 
         # [I] demo shortcut: the simulator's TLS client certificate is the demo tls-client one
         tls = TlsFiles(ca_file=found.tls.ca_file, cert_file=config.certs / "tls-client.pem",
                        key_file=config.certs / "tls-client.key.pem")
+        if found.peer_seal is None:
+            raise ConfigError(f"{config.certs}: push mode needs the trader endpoint's seal "
+                              "pinned (seal.pem or seal.sha256 in the folder)")
         pusher = AnswerPusher(As4Settings(endpoint=config.push_url, party_id="sti-taxud",
                                           identity=found.identity, trust=found.trust,
-                                          tls=tls, retries=5))
+                                          peer_seal=found.peer_seal, tls=tls, retries=5))
     customs = SimulatedCustoms(scenario=config.scenario, mrn_country=config.mrn_country)
     sim = Simulator(identity=found.identity, trust=found.trust, customs=customs, pusher=pusher)
     return sim, pusher

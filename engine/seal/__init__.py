@@ -52,6 +52,7 @@ from ._identity import (
 )
 from ._mime import WireMessage
 from ._model import Payload, VerifiedMessage
+from ._pin import SealPin, SealPinError, fingerprint
 from ._signals import EBMS_ERRORS, UUMDS_SUBCODES, As4Error, as4_error, uumds_error, uumds_subcode
 from ._verify import DecompressionError, check_receipt, verify_message
 
@@ -82,6 +83,8 @@ __all__ = [
     "ReceiptMismatchError",
     "SealError",
     "SealIdentity",
+    "SealPin",
+    "SealPinError",
     "SignatureError",
     "TrustStore",
     "UserMessageHeader",
@@ -95,6 +98,7 @@ __all__ = [
     "decode_pkipath",
     "encode_pkipath",
     "eori_of_party_id",
+    "fingerprint",
     "issue_certificate",
     "load_identity",
     "load_trust",
