@@ -53,7 +53,7 @@ def test_pulled_message_not_for_us_is_refused(name: str, why: str, simulator: Si
     with pytest.raises(As4ProtocolError, match=why):
         client.pull()
     assert simulator.acknowledged == []           # no receipt was given for it
-    assert wire.message_id in simulator.awaiting_receipt
+    assert simulator.refused == [wire.message_id]  # but a signed EBMS:0010 refusing it
     assert client.pull() is None                  # and it is gone from the channel
 
 
