@@ -223,7 +223,8 @@ class As4Client:
                                       f"{_root(exc)}", message_id=wire.message_id,
                                       attempts=attempt) from exc
                 if attempt > s.retries:
-                    closed = isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
+                    closed = isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError) \
+                        or _cut_in_handshake(exc)
                     hint = _CLOSED_HINT if closed else ""
                     raise As4TransportError(
                         f"{s.endpoint} unreachable after {attempt} attempts: {_root(exc)}"
@@ -295,11 +296,28 @@ _SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 
 
 def _tls_failure(exc: BaseException) -> bool:
+    """Whether a transport error is a TLS *refusal* (final: certificates must be fixed), told
+    by exception type along the cause chain, never by text. The server's certificate not
+    verified (``SSLCertVerificationError``) or a TLS alert / protocol error in the handshake
+    (any other ``SSLError``) is a refusal; a connection cut before or during the handshake
+    (``SSLEOFError``, ``SSLZeroReturnError``, ``SSLSyscallError``, a reset) is a transport
+    failure like any other and is retried."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+        if isinstance(seen, ssl.SSLCertVerificationError):
             return True
-        if "SSL" in str(seen) or "CERTIFICATE" in str(seen).upper():
+        if isinstance(seen, ssl.SSLEOFError | ssl.SSLZeroReturnError | ssl.SSLSyscallError):
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _cut_in_handshake(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLEOFError | ssl.SSLZeroReturnError):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
