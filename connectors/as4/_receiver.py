@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ...seal import (
     EBMS_TEST_ACTION,
     EBMS_TEST_SERVICE,
+    MAX_DECOMPRESSED,
     SERVICE_C2T,
     As4Error,
     CertificateError,
@@ -131,10 +132,11 @@ class As4Receiver:
     """Sans-I/O AS4 receiving MSH (thread-safe)."""
 
     def __init__(self, *, identity: SealIdentity, trust: TrustStore, hooks: ReceiverHooks,
-                 remember: int = 100_000) -> None:
+                 remember: int = 100_000, max_inflated: int = MAX_DECOMPRESSED) -> None:
         self.identity = identity
         self.trust = trust
         self.hooks = hooks
+        self.max_inflated = max_inflated
         self._remember = remember
         self._seen: OrderedDict[str, HttpReply] = OrderedDict()
         self._lock = threading.Lock()
@@ -144,7 +146,8 @@ class As4Receiver:
     def handle(self, content_type: str, body: bytes) -> HttpReply:
         """Answer one POSTed AS4 message (never raises for bad input)."""
         try:
-            msg = verify_message(content_type, body, trust=self.trust)
+            msg = verify_message(content_type, body, trust=self.trust,
+                                 max_inflated=self.max_inflated)
         except SealError as exc:
             ref = message_id_hint(body)
             return self._errors(ref, [error_for(exc, ref=ref)])

@@ -54,7 +54,7 @@ from ._mime import WireMessage
 from ._model import Payload, VerifiedMessage
 from ._pin import SealPin, SealPinError, fingerprint
 from ._signals import EBMS_ERRORS, UUMDS_SUBCODES, As4Error, as4_error, uumds_error, uumds_subcode
-from ._verify import DecompressionError, check_receipt, verify_message
+from ._verify import MAX_DECOMPRESSED, DecompressionError, check_receipt, verify_message
 
 __all__ = [
     "AGREEMENT_REF",
@@ -64,6 +64,7 @@ __all__ = [
     "EBMS_ERRORS",
     "EBMS_TEST_ACTION",
     "EBMS_TEST_SERVICE",
+    "MAX_DECOMPRESSED",
     "PARTY_TYPE_AUTH",
     "PARTY_TYPE_EORI",
     "PAYLOAD_PROPERTIES",

@@ -38,7 +38,11 @@ from ._signals import As4Error
 
 _UNDERSTOOD = frozenset({ns.q(ns.EB, "Messaging"), ns.q(ns.WSSE, "Security")})
 ATTACHMENT_MIME_TYPES = ("application/pdf", "image/jpeg")  # ICD 4.2.5, binary attachments
-MAX_DECOMPRESSED = 100 * 1024 * 1024  # ICD 4.2.6: business payload at most 100 MB uncompressed
+MAX_DECOMPRESSED = 100 * 1024 * 1024
+"""Most bytes the gzip parts of ONE message may inflate to, all parts together (ICD 4.2.6: the
+business message is at most 100 MB uncompressed; its attachments share the budget [I]). Each
+part used to have 100 MB of its own: 64 parts could inflate to 6.4 GB."""
+_INFLATE_STEP = 1 << 20
 
 
 class DecompressionError(EnvelopeError):
@@ -145,6 +149,7 @@ def _check_ics2_header(h: UserMessageHeader) -> None:
 
 def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, bytes],
                   *, ics2: bool, types: dict[str, str] | None = None,
+                  max_inflated: int = MAX_DECOMPRESSED,
                   ) -> tuple[UserMessageHeader, tuple[Payload, ...]]:
     pi = um.find(ns.q(ns.EB, "PartyInfo"))
     ci = um.find(ns.q(ns.EB, "CollaborationInfo"))
@@ -169,6 +174,7 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
     if ics2:
         _check_ics2_header(header)
     payloads = []
+    budget = _Budget(max_inflated)
     parts = um.findall(f"{ns.q(ns.EB, 'PayloadInfo')}/{ns.q(ns.EB, 'PartInfo')}")
     if ics2 and not parts:
         raise EnvelopeError("eb:PayloadInfo with one eb:PartInfo is required (ICD 4.2.5)")
@@ -196,7 +202,7 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
             if ics2 and mime_type != "application/gzip":
                 raise EnvelopeError(f"payload {href}: MIME Content-Type {mime_type!r} of a "
                                     "gzip-compressed part must be application/gzip")
-            data = _gunzip(data, href)
+            data = _gunzip(data, href, budget)
         elif ics2:
             raise EnvelopeError(f"payload {href}: CompressionType application/gzip is required "
                                 "(ICD 4.2.5)")
@@ -213,23 +219,39 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
     return header, tuple(payloads)
 
 
-def _gunzip(data: bytes, href: str) -> bytes:
-    # RFC 1952 allows several members one after the other; each is inflated in turn, all
-    # under one size cap. Anything after the last member that is not a member is refused.
+class _Budget:
+    """Bytes the gzip parts of one message may still inflate to."""
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = self.left = limit
+
+
+def _gunzip(data: bytes, href: str, budget: _Budget) -> bytes:
+    """Inflate one gzip part in steps of 1 MB, charging every step to the message's budget:
+    the check stops at the first byte over it, whatever the compression ratio. RFC 1952 allows
+    several members one after the other; each is inflated in turn. Anything after the last
+    member that is not a member is refused."""
+    out: list[bytes] = []
+    rest = data
     try:
-        out: list[bytes] = []
-        room = MAX_DECOMPRESSED
-        rest = data
         while True:
             d = zlib.decompressobj(wbits=31)
-            chunk = d.decompress(rest, room)
-            if d.unconsumed_tail:
-                raise DecompressionError(f"payload {href} decompresses to more than "
-                                         f"{MAX_DECOMPRESSED} bytes")
+            pending = rest
+            while True:
+                chunk = d.decompress(pending, min(_INFLATE_STEP, budget.left + 1))
+                budget.left -= len(chunk)
+                if budget.left < 0:
+                    raise DecompressionError(
+                        f"payload {href}: the message's gzip parts inflate to more than "
+                        f"{budget.limit} bytes (the limit for one message, all parts together)")
+                out.append(chunk)
+                pending = d.unconsumed_tail
+                if d.eof or (not pending and not chunk):
+                    break
             if not d.eof:
                 raise DecompressionError(f"payload {href} is a truncated gzip stream")
-            out.append(chunk)
-            room -= len(chunk)
             rest = d.unused_data
             if not rest:
                 return b"".join(out)
@@ -254,6 +276,7 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
                    now: datetime | None = None, require_signature: bool = True,
                    allow_soap11: bool = False, require_pkipath: bool = True,
                    ics2: bool = True, require_signed_messaging: bool = True,
+                   max_inflated: int = MAX_DECOMPRESSED,
                    ) -> VerifiedMessage:
     """Check and read an incoming AS4 message (user message or signal).
 
@@ -262,7 +285,8 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
     pass only with ``require_signature=False``, and then only Error signals.
     ``allow_soap11``/``require_pkipath``/``ics2``/``require_signed_messaging`` relax the ICS2
     profile for generic AS4 peers (tests use them on Peppol receipts); never relax them for
-    ICS2 traffic. Raises SealError subclasses.
+    ICS2 traffic. ``max_inflated`` bounds what all gzip parts of the message inflate to
+    together (DecompressionError past it). Raises SealError subclasses.
     """
     soap, attachments, types = _soap_parts(content_type, body, allow_soap11=allow_soap11)
     root, header_el, soap_ns = _envelope(soap, allow_soap11=allow_soap11)
@@ -315,7 +339,8 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
         if ics2 and (len(body_el) or (body_el.text or "").strip()):
             raise EnvelopeError("the SOAP Body of an AS4 user message must be empty "
                                 "(payloads travel as MIME parts)")
-        header, payloads = _user_message(um, check, attachments, ics2=ics2, types=types)
+        header, payloads = _user_message(um, check, attachments, ics2=ics2, types=types,
+                                         max_inflated=max_inflated)
         return VerifiedMessage(kind="user", header=header, payloads=payloads,
                                receipt_references=(), errors=(), mpc=header.mpc, **common)
     receipt = sm.find(ns.q(ns.EB, "Receipt"))

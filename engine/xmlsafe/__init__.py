@@ -14,6 +14,8 @@ from ._parse import (
     DEFAULT_MAX_XML_BYTES,
     ExternalReferenceRefused,
     RefuseEveryUrl,
+    XmlOutline,
+    check_xml_stream,
     hardened_parser,
     parse_xml_safely,
 )
@@ -24,6 +26,8 @@ __all__ = [
     "ExternalReferenceRefused",
     "PrologVerdict",
     "RefuseEveryUrl",
+    "XmlOutline",
+    "check_xml_stream",
     "hardened_parser",
     "has_doctype",
     "parse_xml_safely",

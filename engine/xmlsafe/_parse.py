@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -38,6 +39,11 @@ class RefuseEveryUrl(etree.Resolver):  # type: ignore[misc]
         raise ExternalReferenceRefused(system_url or public_id or "")
 
 
+_OPTIONS: dict[str, Any] = dict(
+    resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False,
+    huge_tree=False, attribute_defaults=False, remove_comments=True, remove_pis=True)
+
+
 def hardened_parser() -> Any:
     """One hardened lxml parser per thread (lxml parsers must not be shared between threads).
 
@@ -48,9 +54,7 @@ def hardened_parser() -> Any:
     it load external parameter entities named in an internal subset."""
     parser = getattr(_parsers, "parser", None)
     if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False,
-            huge_tree=False, attribute_defaults=False, remove_comments=True, remove_pis=True)
+        parser = etree.XMLParser(**_OPTIONS)
         parser.resolvers.add(RefuseEveryUrl())
         _parsers.parser = parser
     return parser
@@ -69,37 +73,107 @@ def parse_xml_safely(data: bytes, *, file: str = "", what: str = "XML",
     entity expansion), so the size limit is also its time limit.
     """
     source = SourcePos(file=file, message=message)
-    if len(data) > max_bytes:
-        return None, [diag("SRC002", f"{what} of {len(data)} bytes is larger than the limit",
-                           source=source, expected=f"at most {max_bytes} bytes",
-                           found=f"{len(data)} bytes")]
-    verdict = scan_prolog(data)
-    if verdict == PrologVerdict.DOCTYPE:
-        return None, [_refused(source, what)]
-    if verdict == PrologVerdict.UNREADABLE:
-        return None, [diag(malformed_code, f"{what} is in an encoding whose markup cannot be "
-                           "checked (EBCDIC)", source=source,
-                           expected="UTF-8, UTF-16, UTF-32 or an ASCII-based encoding",
-                           found=repr(data[:4]))]
+    refused = _before_parsing(data, source, what, max_bytes, malformed_code)
+    if refused is not None:
+        return None, [refused]
     try:
         tree = etree.ElementTree(etree.fromstring(data, hardened_parser()))
-    except ExternalReferenceRefused as exc:
-        return None, [_refused(source, what, found=exc.url[:200])]
-    except etree.XMLSyntaxError as exc:
-        if "amplification" in str(exc.msg):  # libxml2's entity-bomb guard fired
-            return None, [_refused(source, what)]
-        line, column = exc.position if exc.position else (None, None)
-        reason = _POSITION_SUFFIX.sub("", str(exc.msg))
-        return None, [diag(malformed_code, f"{what} is not well-formed: {reason}",
-                           source=SourcePos(file=file, message=message, line=line or None,
-                                            column=column or None),
-                           expected="well-formed XML", found=reason)]
-    except (etree.LxmlError, ValueError) as exc:
-        return None, [diag(malformed_code, f"{what} could not be parsed: {exc}", source=source)]
+    except (ExternalReferenceRefused, etree.LxmlError, ValueError) as exc:
+        return None, [_parse_failure(exc, source, what, malformed_code)]
     info = tree.docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
         return None, [_refused(source, what)]  # e.g. a DOCTYPE the prolog scan missed
     return tree, []
+
+
+@dataclass(frozen=True, kw_only=True)
+class XmlOutline:
+    """What a streamed check learnt of a document: its root element (Clark notation) and how
+    many elements it holds."""
+
+    root_tag: str
+    elements: int
+
+
+def check_xml_stream(data: bytes, *, what: str = "XML", file: str = "",
+                     max_bytes: int = DEFAULT_MAX_XML_BYTES, max_elements: int = 1_000_000,
+                     malformed_code: str = "XML002",
+                     ) -> tuple[XmlOutline | None, list[Diagnostic]]:
+    """Check a document as :func:`parse_xml_safely` would, without keeping its tree: it is
+    parsed in 1 MB steps and every finished element is dropped, so memory stays flat however
+    many elements there are; more than ``max_elements`` elements is refused (SRC002) at the
+    first one over. For a receiver that only needs to know that a large payload is
+    well-formed XML and what its root is (a tree of 20 MB of ``<a/>`` takes 650 MB)."""
+    source = SourcePos(file=file)
+    refused = _before_parsing(data, source, what, max_bytes, malformed_code)
+    if refused is not None:
+        return None, [refused]
+    parser = etree.XMLPullParser(events=("start", "end"), **_OPTIONS)
+    parser.resolvers.add(RefuseEveryUrl())
+    root_tag = ""
+    count = 0
+    try:
+        for at in range(0, len(data), _STEP):
+            parser.feed(data[at:at + _STEP])
+            for event, el in parser.read_events():
+                if event == "start":
+                    count += 1
+                    root_tag = root_tag or el.tag
+                    if count > max_elements:
+                        return None, [diag(
+                            "SRC002", f"{what} holds more than {max_elements} elements",
+                            source=source, expected=f"at most {max_elements} elements",
+                            found=f"more than {max_elements}")]
+                    continue
+                el.clear(keep_tail=False)
+                parent = el.getparent()
+                if parent is not None:
+                    while el.getprevious() is not None:
+                        del parent[0]
+        root = parser.close()
+    except (ExternalReferenceRefused, etree.LxmlError, ValueError) as exc:
+        return None, [_parse_failure(exc, source, what, malformed_code)]
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        return None, [_refused(source, what)]
+    return XmlOutline(root_tag=root_tag or root.tag, elements=count), []
+
+
+_STEP = 1 << 20
+
+
+def _before_parsing(data: bytes, source: SourcePos, what: str, max_bytes: int,
+                    malformed_code: str) -> Diagnostic | None:
+    """The checks made on the bytes: size, then the whole prolog."""
+    if len(data) > max_bytes:
+        return diag("SRC002", f"{what} of {len(data)} bytes is larger than the limit",
+                    source=source, expected=f"at most {max_bytes} bytes",
+                    found=f"{len(data)} bytes")
+    verdict = scan_prolog(data)
+    if verdict == PrologVerdict.DOCTYPE:
+        return _refused(source, what)
+    if verdict == PrologVerdict.UNREADABLE:
+        return diag(malformed_code, f"{what} is in an encoding whose markup cannot be checked "
+                    "(EBCDIC)", source=source,
+                    expected="UTF-8, UTF-16, UTF-32 or an ASCII-based encoding",
+                    found=repr(data[:4]))
+    return None
+
+
+def _parse_failure(exc: Exception, source: SourcePos, what: str,
+                   malformed_code: str) -> Diagnostic:
+    if isinstance(exc, ExternalReferenceRefused):
+        return _refused(source, what, found=exc.url[:200])
+    if isinstance(exc, etree.XMLSyntaxError):
+        if "amplification" in str(exc.msg):  # libxml2's entity-bomb guard fired
+            return _refused(source, what)
+        line, column = exc.position if exc.position else (None, None)
+        reason = _POSITION_SUFFIX.sub("", str(exc.msg))
+        return diag(malformed_code, f"{what} is not well-formed: {reason}",
+                    source=SourcePos(file=source.file, message=source.message,
+                                     line=line or None, column=column or None),
+                    expected="well-formed XML", found=reason)
+    return diag(malformed_code, f"{what} could not be parsed: {exc}", source=source)
 
 
 def _refused(source: SourcePos, what: str, found: str = "<!DOCTYPE ...>") -> Diagnostic:
