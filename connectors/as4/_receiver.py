@@ -82,14 +82,15 @@ def error_for(exc: SealError, *, ref: str | None = None) -> As4Error:
     return ebms_error("EBMS:0004", text, ref=ref)
 
 
-_MESSAGE_ID = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?MessageId>([^<>&\s]{1,256})</")
+_MESSAGE_ID = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?MessageId>([!-%'-;=?-~]{1,256})</")
 
 
 def message_id_hint(body: bytes) -> str | None:
     """The eb:MessageId of a message that failed verification, read without trusting it, so
     the error signal can name it in refToMessageInError [I: ebMS3 6.2 wants the reference
     whenever the error relates to one message; the id is unverified, it only helps the sender
-    correlate]. None when no id is found in the first 64 kB."""
+    correlate]. Printable ASCII only (no ``<``, ``>``, ``&``). None when no id is found in the
+    first 64 kB."""
     m = _MESSAGE_ID.search(body, 0, 65536)
     return m.group(1).decode("ascii", "replace") if m else None
 

@@ -4,6 +4,7 @@ PullRequest and Error signals, each signed over eb:Messaging, the Body and every
 from __future__ import annotations
 
 import gzip
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -31,9 +32,15 @@ def timestamp(now: datetime | None = None) -> str:
     return t.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _esc(text: str) -> str:
-    """Text content escaped for XML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text content escaped for XML; characters XML 1.0 cannot hold at all (control
+    characters, lone surrogates) become U+FFFD: an error signal quotes what a peer sent, and
+    one control character in it made the signal itself unwritable (found by fuzzing)."""
+    clean = _NOT_XML.sub("\ufffd", text)
+    return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _attr(text: str) -> str:
