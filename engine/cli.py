@@ -94,7 +94,7 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
     except (ConfigError, SpecError) as exc:
         err.print(f"ensgate: {exc}", markup=False)
         sys.exit(2)
-    table = Table(title=f"ensgate translate -> {out_dir}")
+    table = Table(title=f"ensgate translate -> {escape(out_dir)}")
     for col in ("files in", "messages in", "filings written", "messages filed", "rejected",
                 "supporting only", "seconds"):
         table.add_column(col, justify="right")
@@ -107,7 +107,7 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
     out.print(table)
     if not quiet:
         out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl",
-                  highlight=False)
+                  markup=False, highlight=False)
     sys.exit(1 if any_rejected else 0)
 
 
@@ -141,7 +141,8 @@ def validate_cmd(files: tuple[str, ...], diag_format: str, config_path: str | No
         bad += bool(errors)
         if diag_format == "text":
             state = "[red]invalid[/]" if errors else "[green]valid[/]"
-            console.print(f"{state} {name} ({len(errors)} errors, "
+            # a file name is text, never markup ("ens[1].xml", "[/x].xml")
+            console.print(f"{state} {escape(name)} ({len(errors)} errors, "
                           f"{len(diags) - len(errors)} warnings)", highlight=False)
         _print_diags(diags, diag_format, console)
     sys.exit(1 if bad else 0)

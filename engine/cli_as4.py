@@ -90,8 +90,11 @@ def _show_answer(answer: object) -> bool:
 @click.option("--push-to", "push_url", metavar="URL",
               help="Push answers to this trader endpoint instead of queueing them for pull.")
 @click.option("--mrn-country", default="BE", show_default=True)
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite file of the messages answered: a filing resent after a restart "
+                   "gets its receipt again instead of a second filing (default: in memory).")
 def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str | None,
-                 mrn_country: str) -> None:
+                 mrn_country: str, state: Path | None) -> None:
     """Run a local ICS2 trader-interface stand-in (HTTPS, two-way TLS) until Ctrl-C."""
     from .answers import Scenario
     from .connectors.simulator import SimulatorConfig, run_simulator
@@ -99,7 +102,7 @@ def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         datefmt="%H:%M:%S")
     config = SimulatorConfig(certs=certs, host=host, port=port, scenario=Scenario(scenario),
-                             push_url=push_url, mrn_country=mrn_country)
+                             push_url=push_url, mrn_country=mrn_country, state=state)
     mode = f"pushed to {push_url}" if push_url else "queued for pull"
     click.echo(f"ensgate simulator on https://{host}:{port}/ (scenario {scenario}; answers "
                f"{mode}); Ctrl-C stops", err=True)

@@ -33,7 +33,14 @@ from ._receiver import (
     error_for,
 )
 from ._server import BackgroundServer, free_port, make_server, serve_forever
-from ._store import AnswerRecord, SentRecord, SentStore
+from ._store import (
+    AnswerRecord,
+    MemoryReceivedStore,
+    ReceivedStore,
+    SentRecord,
+    SentStore,
+    SqliteReceivedStore,
+)
 from ._tls import TlsFiles, client_context, server_context
 
 __all__ = [
@@ -58,10 +65,13 @@ __all__ = [
     "EndpointCerts",
     "HttpReply",
     "InboundEndpoint",
+    "MemoryReceivedStore",
+    "ReceivedStore",
     "ReceiverHooks",
     "RejectMessage",
     "SentRecord",
     "SentStore",
+    "SqliteReceivedStore",
     "Submission",
     "TlsFiles",
     "client_context",

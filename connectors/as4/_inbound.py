@@ -12,13 +12,16 @@ import queue
 from ...seal import SealIdentity, SealPin, SealPinError, TrustStore, VerifiedMessage
 from ._asgi import As4Asgi
 from ._receiver import As4Receiver, ReceiverHooks, RejectMessage, ebms_error, misaddressed
+from ._store import ReceivedStore
 
 
 class InboundEndpoint:
     """The trader's receiving MSH for customs-to-trader pushes."""
 
     def __init__(self, *, identity: SealIdentity, trust: TrustStore, customs_seal: SealPin,
-                 party_id: str | None = None) -> None:
+                 party_id: str | None = None, received: ReceivedStore | None = None) -> None:
+        """``received``: duplicate detection (default in memory; give a
+        :class:`SqliteReceivedStore` so that a restart does not deliver a resend again)."""
         self.inbox: queue.Queue[VerifiedMessage] = queue.Queue()
         self.party_id = party_id
         # [I] Pinning the trader interface's seal, as an AS4 truststore of partner
@@ -26,7 +29,7 @@ class InboundEndpoint:
         # traders, and one of them could otherwise push a "customs answer" here. Required.
         self.customs_seal = customs_seal
         self._own = identity.certificate
-        self.receiver = As4Receiver(identity=identity, trust=trust,
+        self.receiver = As4Receiver(identity=identity, trust=trust, received=received,
                                     hooks=ReceiverHooks(on_user=self._deliver))
         self.app = As4Asgi(self.receiver.handle)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -38,6 +37,7 @@ from ...seal import (
     verify_message,
 )
 from ._asgi import HttpReply
+from ._store import MemoryReceivedStore, ReceivedStore
 
 ROLE_CUSTOMS = "Customs"  # ICD 4.2.2.2
 
@@ -133,13 +133,17 @@ class As4Receiver:
     """Sans-I/O AS4 receiving MSH (thread-safe)."""
 
     def __init__(self, *, identity: SealIdentity, trust: TrustStore, hooks: ReceiverHooks,
-                 remember: int = 100_000, max_inflated: int = MAX_DECOMPRESSED) -> None:
+                 received: ReceivedStore | None = None,
+                 max_inflated: int = MAX_DECOMPRESSED) -> None:
+        """``received``: where duplicate detection keeps the answer given to each MessageId
+        (default: the last 100,000 in memory; a :class:`SqliteReceivedStore` survives a
+        restart)."""
         self.identity = identity
         self.trust = trust
         self.hooks = hooks
         self.max_inflated = max_inflated
-        self._remember = remember
-        self._seen: OrderedDict[str, HttpReply] = OrderedDict()
+        self.received: ReceivedStore = received if received is not None \
+            else MemoryReceivedStore()
         self._lock = threading.Lock()
         self._in_progress: dict[str, threading.Event] = {}
         self.duplicates = 0
@@ -164,9 +168,8 @@ class As4Receiver:
         key = msg.message_id
         while True:
             with self._lock:
-                done = self._seen.get(key)
+                done = self.received.reply_for(key)
                 if done is not None:
-                    self._seen.move_to_end(key)
                     self.duplicates += 1
                     return done
                 waiting = self._in_progress.get(key)
@@ -177,10 +180,7 @@ class As4Receiver:
         try:
             reply, final = self._process_user(msg)
             if final:  # an internal failure is not remembered: a resend is processed again
-                with self._lock:
-                    self._seen[key] = reply
-                    while len(self._seen) > self._remember:
-                        self._seen.popitem(last=False)
+                self.received.remember(key, reply)
             return reply
         finally:
             with self._lock:

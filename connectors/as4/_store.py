@@ -1,4 +1,5 @@
-"""What the AS4 connector sent and what came back: one SQLite file.
+"""What the AS4 connector sent and what came back: one SQLite file. And what an AS4 receiver
+answered, by MessageId (duplicate detection that survives a restart).
 
 Kept in the connector rather than in ``engine/ledger`` (the ledger answers "was this LRN
 used?"; this store answers "which AS4 message carried it, did customs receive it, what did
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
+
+from ._asgi import HttpReply
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sent (
@@ -116,3 +121,75 @@ class SentStore:
                 "ORDER BY received_at", (message_id, lrn or "\x00")).fetchall()
         return [AnswerRecord(message_id=r[0], ref_to_message_id=r[1], action=r[2], lrn=r[3],
                              mrn=r[4], errors=r[5], received_at=r[6]) for r in rows]
+
+
+class ReceivedStore(Protocol):
+    """Duplicate detection of an AS4 receiver: the answer given to each MessageId processed
+    (ICD table 19, DuplicateDetection). Two verbs, so that the project store can take it over.
+    """
+
+    def reply_for(self, message_id: str) -> HttpReply | None:
+        """The answer given to ``message_id`` when it was processed, or None."""
+        ...
+
+    def remember(self, message_id: str, reply: HttpReply) -> None:
+        """Record the answer given to a processed message (durably, for a file store)."""
+        ...
+
+
+class MemoryReceivedStore:
+    """The last ``limit`` MessageIds, in memory: forgotten on a restart."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._limit = limit
+        self._seen: OrderedDict[str, HttpReply] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def reply_for(self, message_id: str) -> HttpReply | None:
+        with self._lock:
+            reply = self._seen.get(message_id)
+            if reply is not None:
+                self._seen.move_to_end(message_id)
+            return reply
+
+    def remember(self, message_id: str, reply: HttpReply) -> None:
+        with self._lock:
+            self._seen[message_id] = reply
+            while len(self._seen) > self._limit:
+                self._seen.popitem(last=False)
+
+
+class SqliteReceivedStore:
+    """Every MessageId processed and the answer given, in one SQLite file: a receiver
+    restarted on the same file answers a resend with the same receipt and processes nothing
+    twice. Each answer is committed before it is returned to the sender."""
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._lock = threading.Lock()
+        with self._lock, self._db:
+            self._db.execute("""CREATE TABLE IF NOT EXISTS received (
+                message_id TEXT PRIMARY KEY,
+                status INTEGER NOT NULL,
+                content_type TEXT NOT NULL,
+                body BLOB NOT NULL,
+                received_at TEXT NOT NULL)""")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def reply_for(self, message_id: str) -> HttpReply | None:
+        with self._lock:
+            row = self._db.execute("SELECT status, content_type, body FROM received WHERE "
+                                   "message_id = ?", (message_id,)).fetchone()
+        if row is None:
+            return None
+        return HttpReply(status=int(row[0]), content_type=str(row[1]), body=bytes(row[2]))
+
+    def remember(self, message_id: str, reply: HttpReply) -> None:
+        with self._lock, self._db:
+            self._db.execute("INSERT OR IGNORE INTO received (message_id, status, content_type, "
+                             "body, received_at) VALUES (?, ?, ?, ?, ?)",
+                             (message_id, reply.status, reply.content_type, reply.body, _now()))

@@ -37,6 +37,7 @@ from ..as4 import (
     As4Asgi,
     As4Receiver,
     HttpReply,
+    ReceivedStore,
     ReceiverHooks,
     RejectMessage,
     ebms_error,
@@ -83,7 +84,11 @@ class Simulator:
                  customs: SimulatedCustoms | None = None,
                  scenario: Scenario = Scenario.ACCEPT,
                  pusher: Callable[[WireMessage], None] | None = None,
-                 check_seal_owner: bool = True) -> None:
+                 check_seal_owner: bool = True,
+                 received: ReceivedStore | None = None) -> None:
+        """``received``: duplicate detection (default in memory; a
+        :class:`~ensgate.connectors.as4.SqliteReceivedStore` keeps it across restarts, so a
+        filing resent after one is answered with its receipt, not filed again)."""
         self.identity = identity
         self.customs = customs or SimulatedCustoms(scenario=scenario)
         self.pusher = pusher
@@ -99,8 +104,10 @@ class Simulator:
         self.deliveries: dict[str, int] = {}  # answer MessageId -> times pulled
         self._mpc_of: dict[str, str] = {}  # answer MessageId -> its channel
         self.filed: list[Filed] = []
-        self.receiver = As4Receiver(identity=identity, trust=trust, hooks=ReceiverHooks(
-            on_user=self._on_user, on_pull=self._on_pull, on_signal=self._on_signal))
+        self.receiver = As4Receiver(identity=identity, trust=trust, received=received,
+                                    hooks=ReceiverHooks(on_user=self._on_user,
+                                                        on_pull=self._on_pull,
+                                                        on_signal=self._on_signal))
         self.app = As4Asgi(self.handle)
 
     def handle(self, content_type: str, body: bytes) -> HttpReply:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ...answers import Scenario, SimulatedCustoms
 from ...diagnostics import ConfigError
-from ..as4 import As4Settings, TlsFiles, make_server, simulator_certs
+from ..as4 import As4Settings, SqliteReceivedStore, TlsFiles, make_server, simulator_certs
 from ._core import Simulator
 from ._push import AnswerPusher
 
@@ -15,7 +15,8 @@ from ._push import AnswerPusher
 @dataclass(frozen=True, kw_only=True)
 class SimulatorConfig:
     """``certs``: folder in the ``ensgate certs demo`` layout; ``push_url``: the trader's
-    inbound endpoint (answers are pushed there instead of waiting on the MPC for pull)."""
+    inbound endpoint (answers are pushed there instead of waiting on the MPC for pull);
+    ``state``: a SQLite file keeping duplicate detection across restarts (else in memory)."""
 
     certs: Path
     host: str = "127.0.0.1"
@@ -23,6 +24,7 @@ class SimulatorConfig:
     scenario: Scenario = Scenario.ACCEPT
     push_url: str | None = None
     mrn_country: str = "BE"
+    state: Path | None = None  # SQLite file of the MessageIds answered (duplicate detection)
 
 
 def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | None]:
@@ -40,7 +42,9 @@ def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | 
                                           identity=found.identity, trust=found.trust,
                                           peer_seal=found.peer_seal, tls=tls, retries=5))
     customs = SimulatedCustoms(scenario=config.scenario, mrn_country=config.mrn_country)
-    sim = Simulator(identity=found.identity, trust=found.trust, customs=customs, pusher=pusher)
+    received = None if config.state is None else SqliteReceivedStore(config.state)
+    sim = Simulator(identity=found.identity, trust=found.trust, customs=customs, pusher=pusher,
+                    received=received)
     return sim, pusher
 
 
