@@ -157,3 +157,23 @@ def test_a_line_a_message_holds_once_cannot_be_repeated_thousands_of_times(
     assert "IMP027" in _codes(result)
     assert not result.filings  # type: ignore[attr-defined]
     assert_linear(lambda: run(200), lambda: run(2_000), factor=10, what=f"{kind} repeats")
+
+
+@pytest.mark.parametrize("sample", ["samples/edifact/s1-cuscar-MU0553-pvg-bru-three-houses.edi",
+                                    "tests/data/edifact-realworld/"
+                                    "e03-cuscar-unow-v4-utf8-release-houses.edi"])
+def test_edifact_element_of_many_components_is_read_in_linear_time(sample: str) -> None:
+    """Found by tools/fuzz.py: a NAD element of 2,300 components took 1.4 s (18 kB): each
+    component's position was found by scanning from the element's start, and in UTF-8
+    interchanges the byte offset re-encoded everything before it."""
+    from ensgate.readers.edifact import read_edifact
+
+    data = (ROOT / sample).read_bytes()
+    at = data.index(b"NAD+CZ+")  # the name element follows the party id: "+++NAME" or "++NAME"
+    name = data.index(b"+", data.index(b"+", at + 7) + 1) + 1
+
+    def read(n: int) -> None:
+        # a UNOA interchange holds no UTF-8: the components are ASCII there
+        piece = b":KEY" if b"UNOA" in data[:80] or b"UNOC" in data[:80] else b":K\xc3\xa9Y"
+        read_edifact(data[:name] + b"X" + piece * n + data[name:], file="e.edi")
+    assert_linear(lambda: read(300), lambda: read(3_000), factor=10, what=sample)
