@@ -9,10 +9,12 @@ which is a finding too (bad input must never raise out of ensgate).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import gc
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -248,6 +250,7 @@ def _as4() -> _As4Fixture:
         verify_message,
     )
     folder = Path(tempfile.mkdtemp(prefix="ensgate-fuzz-certs-"))
+    atexit.register(shutil.rmtree, folder, True)
     make_demo_certs(folder)
     trader, customs = trader_certs(folder), simulator_certs(folder)
     wires = []
