@@ -60,7 +60,8 @@ def run(n: int) -> None:
     trader, customs = trader_certs(tmp / "certs"), simulator_certs(tmp / "certs")
     xml, action = _ens(tmp)
     settings = As4Settings(endpoint="https://127.0.0.1/", party_id="DE0000DEMO0001",
-                           identity=trader.identity, trust=trader.trust, tls=trader.tls)
+                           identity=trader.identity, trust=trader.trust, tls=trader.tls,
+                           peer_seal=trader.peer_seal)
     rows: list[tuple[str, float, str]] = []
 
     sim = Simulator(identity=customs.identity, trust=customs.trust)

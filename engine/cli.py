@@ -112,7 +112,8 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
         err.print(f"ensgate: {exc}", markup=False)
         sys.exit(2)
     out = Console()
-    table = Table(title=f"ensgate translate -> {out_dir}", caption=f"store {_safe_url(url)}")
+    table = Table(title=f"ensgate translate -> {escape(out_dir)}",
+                  caption=f"store {escape(_safe_url(url))}")
     table.add_column("messages", justify="left")
     table.add_column("", justify="right")
     table.add_column("run", justify="left")
@@ -134,7 +135,7 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
                   "counted as filed (see rejects.jsonl, key 'shipment')", highlight=False)
     if not quiet:
         out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl; "
-                  "what waits and why: ensgate report", highlight=False)
+                  "what waits and why: ensgate report", markup=False, highlight=False)
     for problem in summary.get("accounting_errors", []):
         err.print(f"ensgate: {problem}", markup=False)
     sys.exit(1 if any_rejected or summary.get("accounting_errors") else 0)
@@ -180,7 +181,8 @@ def validate_cmd(files: tuple[str, ...], diag_format: str, config_path: str | No
         bad += bool(errors)
         if diag_format == "text":
             state = "[red]invalid[/]" if errors else "[green]valid[/]"
-            console.print(f"{state} {name} ({len(errors)} errors, "
+            # a file name is text, never markup ("ens[1].xml", "[/x].xml")
+            console.print(f"{state} {escape(name)} ({len(errors)} errors, "
                           f"{len(diags) - len(errors)} warnings)", highlight=False)
         _print_diags(diags, diag_format, console)
     sys.exit(1 if bad else 0)

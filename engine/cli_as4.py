@@ -35,6 +35,11 @@ def _certs_option(f: click.decorators.FC) -> click.decorators.FC:
 
 
 def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
+    f = click.option("--customs-seal", "customs_seal", metavar="FILE|RULE",
+                     help="The trader interface's seal, pinned: PEM certificate(s), a file of "
+                          "SHA-256 fingerprints, or 'subject: ATTR=V,...; issuer: ATTR=V,...' "
+                          "(default: customs-seal.pem or .sha256 in --certs). Receipts and "
+                          "answers sealed by any other certificate are refused.")(f)
     f = click.option("--store", metavar="URL",
                      help="Shipment store recording what is sent and answered, and moving "
                           "the filings on (sent, registered...); default: the configuration's "
@@ -47,14 +52,14 @@ def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
 
 
 def _connector(endpoint: str, certs: Path, party_id: str | None, store: str | None,
-               retries: int = 4) -> object:
+               customs_seal: str | None, retries: int = 4) -> object:
     from .config import load_config
     from .connectors.as4 import As4Connector
 
     try:
         url = store or load_config().store or "sqlite:///ensgate.db"
         conn = As4Connector(endpoint=endpoint, certs=certs, party_id=party_id, store=url,
-                            retries=retries)
+                            retries=retries, customs_seal=customs_seal)
     except EnsgateError as exc:
         _fail(str(exc), 2)
         raise  # unreachable
@@ -88,8 +93,12 @@ def _show_answer(answer: object) -> bool:
 @click.option("--push-to", "push_url", metavar="URL",
               help="Push answers to this trader endpoint instead of queueing them for pull.")
 @click.option("--mrn-country", default="BE", show_default=True)
+@click.option("--state", metavar="URL|FILE",
+              help="Store (URL, or a SQLite file) of the messages answered: a filing resent "
+                   "after a restart gets its receipt again instead of a second filing "
+                   "(default: in memory).")
 def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str | None,
-                 mrn_country: str) -> None:
+                 mrn_country: str, state: str | None) -> None:
     """Run a local ICS2 trader-interface stand-in (HTTPS, two-way TLS) until Ctrl-C."""
     from .answers import Scenario
     from .connectors.simulator import SimulatorConfig, run_simulator
@@ -97,7 +106,7 @@ def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         datefmt="%H:%M:%S")
     config = SimulatorConfig(certs=certs, host=host, port=port, scenario=Scenario(scenario),
-                             push_url=push_url, mrn_country=mrn_country)
+                             push_url=push_url, mrn_country=mrn_country, state=state)
     mode = f"pushed to {push_url}" if push_url else "queued for pull"
     click.echo(f"ensgate simulator on https://{host}:{port}/ (scenario {scenario}; answers "
                f"{mode}); Ctrl-C stops", err=True)
@@ -118,7 +127,7 @@ def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str
 @click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
               help="Resends (same MessageId) on transport failures.")
 def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
-             store: str | None, wait: float, retries: int) -> None:
+             store: str | None, customs_seal: str | None, wait: float, retries: int) -> None:
     """File ENS_FILE (ENS XML) over AS4; print MessageId, receipt and, with --wait, the
     answer (LRN and MRN, or the errors)."""
     from .connectors import OutboundFiling
@@ -138,7 +147,7 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
     root = tree.getroot()
     action = etree.QName(root).localname
     lrn = next((el.text or "" for el in root if etree.QName(el).localname == "LRN"), "")
-    conn = _connector(endpoint, certs, party_id, store, retries)
+    conn = _connector(endpoint, certs, party_id, store, customs_seal, retries)
     assert isinstance(conn, As4Connector)
     try:
         done = conn.send(OutboundFiling(lrn=lrn, message_type=action, xml=data))
@@ -177,11 +186,12 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
 
 @click.command("pull")
 @_connector_options
-def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None) -> None:
+def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None,
+             customs_seal: str | None) -> None:
     """Pull every answer waiting on our MPC (signed PullRequest; receipts sent back)."""
     from .connectors.as4 import As4Connector, As4ConnectorError
 
-    conn = _connector(endpoint, certs, party_id, store)
+    conn = _connector(endpoint, certs, party_id, store, customs_seal)
     assert isinstance(conn, As4Connector)
     bad = False
     count = 0
@@ -198,11 +208,12 @@ def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
 
 @click.command("ping")
 @_connector_options
-def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None) -> None:
+def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None,
+             customs_seal: str | None) -> None:
     """Send the ebMS test message; succeeds when a verified receipt comes back."""
     from .connectors.as4 import As4Connector, As4ConnectorError
 
-    conn = _connector(endpoint, certs, party_id, store)
+    conn = _connector(endpoint, certs, party_id, store, customs_seal)
     assert isinstance(conn, As4Connector)
     try:
         done = conn.client.ping()

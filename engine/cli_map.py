@@ -210,7 +210,7 @@ def trace_cmd(spec: str, messages: tuple[str, ...], fmt: str, filing: str | None
     elif fmt == "xml":
         text = annotated_xml(run)
     else:
-        table = Table(title=f"trace {sp.id}", show_lines=False)
+        table = Table(title=f"trace {escape(sp.id)}", show_lines=False)
         for col in ("ENS XPath", "value", "rule", "source"):
             table.add_column(col, overflow="fold")
         for r in rows:  # Text: values and rule ids like [master.x] are not markup
@@ -299,7 +299,7 @@ def coverage_cmd(spec: str, corpus: tuple[str, ...], fmt: str) -> None:
         return
     console = Console()
     console.print(f"{sp.id}: {cov.messages} {sp.message} message(s); {cov.read} of {cov.seen} "
-                  "source fields seen are read by the spec", highlight=False)
+                  "source fields seen are read by the spec", markup=False, highlight=False)
     sections = (
         ("source fields seen but never read (messages carrying them)",
          [f"{p} ({n})" for p, n in cov.unread]),
@@ -307,6 +307,6 @@ def coverage_cmd(spec: str, corpus: tuple[str, ...], fmt: str) -> None:
         ("rules that never fired (spec line)", [f"{t} (line {ln})" for t, ln in cov.never_fired]),
     )
     for title, items in sections:
-        console.print(f"\n[bold]{title}[/]: {len(items)}", highlight=False)
+        console.print(f"\n[bold]{escape(title)}[/]: {len(items)}", highlight=False)
         for item in items:
             console.print(f"  {item}", markup=False, highlight=False)

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .config import load_config
 from .diagnostics import ConfigError
@@ -100,12 +102,13 @@ def certs_check_cmd(identity: str, key_path: str | None, trust_path: str | None,
     except (SealError, ConfigError) as exc:
         _fail(str(exc))
     report = check_certificate(ident.chain, trust=trust, eori=want, usage=usage)
-    table = Table(title=f"ensgate certs check {identity}", show_header=False)
+    # certificate names and file names are text, never markup
+    table = Table(title=f"ensgate certs check {escape(str(identity))}", show_header=False)
     table.add_column("what")
     table.add_column("value")
-    table.add_row("subject", report.subject)
-    table.add_row("issuer", report.issuer)
-    table.add_row("chain (leaf first)", "\n".join(report.chain))
+    table.add_row("subject", Text(report.subject))
+    table.add_row("issuer", Text(report.issuer))
+    table.add_row("chain (leaf first)", Text("\n".join(report.chain)))
     table.add_row("valid", f"{report.not_before:%Y-%m-%d %H:%M}Z .. "
                            f"{report.not_after:%Y-%m-%d %H:%M}Z")
     table.add_row("key usage", ", ".join(report.key_usage) or "(none)")
@@ -119,7 +122,7 @@ def certs_check_cmd(identity: str, key_path: str | None, trust_path: str | None,
     console = Console()
     console.print(table)
     for p in report.problems:
-        console.print(f"[red]problem[/] {p}", highlight=False)
+        console.print(f"[red]problem[/] {escape(p)}", highlight=False)
     console.print("[green]OK[/]" if report.ok else f"[red]{len(report.problems)} problem(s)[/]")
     sys.exit(0 if report.ok else 1)
 

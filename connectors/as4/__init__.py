@@ -23,6 +23,7 @@ from ._exceptions import (
 )
 from ._inbound import InboundEndpoint
 from ._mock import receiver_transport
+from ._received import MemoryReceivedStore, ReceivedStore, StoreReceivedStore
 from ._receiver import (
     TEST_ACTION,
     TEST_SERVICE,
@@ -56,8 +57,11 @@ __all__ = [
     "EndpointCerts",
     "HttpReply",
     "InboundEndpoint",
+    "MemoryReceivedStore",
+    "ReceivedStore",
     "ReceiverHooks",
     "RejectMessage",
+    "StoreReceivedStore",
     "Submission",
     "TlsFiles",
     "client_context",

@@ -19,6 +19,11 @@ Send = Callable[[Message], Awaitable[None]]
 
 #: ICD: 20 MB compressed is the recommended maximum message; allow headroom for MIME/base64.
 MAX_BODY = 32 * 1024 * 1024
+#: Longest wait for the next piece of a request body, and for the whole body. A client that
+#: passed two-way TLS is still a client that may stall: each stalled request held a
+#: connection forever (no body timeout in uvicorn), and enough of them exhaust the server.
+READ_TIMEOUT = 30.0
+BODY_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,9 +41,13 @@ Handler = Callable[[str, bytes], HttpReply]
 class As4Asgi:
     """ASGI application calling ``handler(content_type, body)`` for every POST."""
 
-    def __init__(self, handler: Handler, *, max_body: int = MAX_BODY) -> None:
+    def __init__(self, handler: Handler, *, max_body: int = MAX_BODY,
+                 read_timeout: float = READ_TIMEOUT,
+                 body_timeout: float = BODY_TIMEOUT) -> None:
         self._handler = handler
         self._max_body = max_body
+        self._read_timeout = read_timeout
+        self._body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan is off; websockets are not served
@@ -54,18 +63,25 @@ class As4Asgi:
         chunks: list[bytes] = []
         size = 0
         more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self._max_body:
-                await _reply(send, HttpReply(status=413, content_type="text/plain",
-                                             body=b"message too large\n"))
-                return
-            chunks.append(chunk)
-            more = bool(message.get("more_body", False))
+        try:
+            with anyio.fail_after(self._body_timeout):
+                while more:
+                    with anyio.fail_after(self._read_timeout):
+                        message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self._max_body:
+                        await _reply(send, HttpReply(status=413, content_type="text/plain",
+                                                     body=b"message too large\n"))
+                        return
+                    chunks.append(chunk)
+                    more = bool(message.get("more_body", False))
+        except TimeoutError:
+            await _reply(send, HttpReply(status=408, content_type="text/plain",
+                                         body=b"request body too slow\n"))
+            return
         reply = await anyio.to_thread.run_sync(self._handler, content_type, b"".join(chunks))
         await _reply(send, reply)
 

@@ -15,17 +15,19 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from ...diagnostics import ConfigError
-from ...seal import SealIdentity, TrustStore, load_identity, load_trust
+from ...seal import SealIdentity, SealPin, TrustStore, load_identity, load_trust
 from ._tls import TlsFiles
 
 
 @dataclass(frozen=True, kw_only=True)
 class EndpointCerts:
-    """The certificates one end needs: seal identity, trust for the peer, TLS files."""
+    """The certificates one end needs: seal identity, trust for the peer, TLS files, and the
+    pin of the peer's seal when the folder has one (``<stem>.pem`` or ``<stem>.sha256``)."""
 
     identity: SealIdentity
     trust: TrustStore
     tls: TlsFiles
+    peer_seal: SealPin | None = None
 
 
 def _identity(folder: Path, stem: str) -> SealIdentity:
@@ -52,29 +54,43 @@ def _tls(folder: Path, stem: str) -> TlsFiles:
                       "(two-way TLS needs them)")
 
 
-def _load(folder: str | Path, seal_stem: str, tls_stem: str) -> EndpointCerts:
+def _load(folder: str | Path, seal_stem: str, tls_stem: str, peer_stem: str,
+          peer: str) -> EndpointCerts:
     d = Path(folder)
     if not d.is_dir():
         raise ConfigError(f"certificate folder {d} does not exist (make one with "
                           "`ensgate certs demo --out DIR`)")
     return EndpointCerts(identity=_identity(d, seal_stem), trust=load_trust(d / "ca.pem"),
-                         tls=_tls(d, tls_stem))
+                         tls=_tls(d, tls_stem), peer_seal=peer_pin(d, peer_stem, peer))
+
+
+def peer_pin(folder: Path, stem: str, what: str) -> SealPin | None:
+    """The pin of a partner's seal kept in a certificate folder: ``<stem>.pem`` (its
+    certificate; a chain file pins its leaf) or ``<stem>.sha256`` (fingerprints); None when
+    the folder has neither."""
+    for name in (f"{stem}.pem", f"{stem}.sha256"):
+        if (folder / name).is_file():
+            return SealPin.from_file(folder / name, what=what)
+    return None
 
 
 def trader_certs(folder: str | Path) -> EndpointCerts:
-    """The trader's end: ``seal``, ``tls-client``, ``ca.pem``."""
-    return _load(folder, "seal", "tls-client")
+    """The trader's end: ``seal``, ``tls-client``, ``ca.pem``; the customs seal pinned by
+    ``customs-seal.pem`` (the demo folder has it) or ``customs-seal.sha256``."""
+    return _load(folder, "seal", "tls-client", "customs-seal", "customs seal")
 
 
 def simulator_certs(folder: str | Path) -> EndpointCerts:
-    """The simulated trader interface: ``customs-seal``, ``tls-server``, ``ca.pem``."""
-    return _load(folder, "customs-seal", "tls-server")
+    """The simulated trader interface: ``customs-seal``, ``tls-server``, ``ca.pem``; in push
+    mode the trader's endpoint seal pinned by ``seal.pem`` [I: demo shortcut]."""
+    return _load(folder, "customs-seal", "tls-server", "seal", "trader seal")
 
 
 def inbound_certs(folder: str | Path) -> EndpointCerts:
     """The trader's push-mode inbound endpoint: ``seal`` (signs receipts), ``tls-server``
-    [I: a real deployment uses its own server certificate; the demo folder has one]."""
-    return _load(folder, "seal", "tls-server")
+    [I: a real deployment uses its own server certificate; the demo folder has one]; the
+    customs seal pinned as for :func:`trader_certs`."""
+    return _load(folder, "seal", "tls-server", "customs-seal", "customs seal")
 
 
 def party_id_of(certificate: x509.Certificate) -> str:

@@ -22,6 +22,8 @@ from ...seal import (
     ReceiptMismatchError,
     SealError,
     SealIdentity,
+    SealPin,
+    SealPinError,
     TrustStore,
     VerifiedMessage,
     WireMessage,
@@ -57,14 +59,20 @@ class As4Settings:
     """Everything needed to talk to one trader-interface endpoint.
 
     ``identity`` seals what we send; ``trust`` is the CA set for the other side's seals
-    (receipts, pulled messages); ``tls`` the two-way TLS files (None only when a transport is
-    injected). ``retries`` are attempts *after* the first; the wait starts at ``backoff``
-    seconds and doubles up to ``backoff_max``."""
+    (receipts, pulled messages); ``peer_seal`` pins the other side's seal itself: every signed
+    answer must carry it, and none may carry our own (a CA that issues the customs seal may
+    issue seals to other traders too). It is required: ``unpinned_peer_seal=True`` is the
+    named way to accept any seal that chains to ``trust`` (tests, generic AS4 peers).
+    ``tls`` the two-way TLS files (None only when a transport is injected). ``retries`` are
+    attempts *after* the first; the wait starts at ``backoff`` seconds and doubles up to
+    ``backoff_max``."""
 
     endpoint: str
     party_id: str
     identity: SealIdentity
     trust: TrustStore
+    peer_seal: SealPin | None = None
+    unpinned_peer_seal: bool = False
     tls: TlsFiles | None = None
     timeout: float = 60.0
     retries: int = 4
@@ -91,6 +99,11 @@ class As4Client:
         self._sleep = sleep
         if transport is None and settings.tls is None:
             raise ValueError("As4Settings.tls is required unless a transport is injected")
+        if settings.peer_seal is None and not settings.unpinned_peer_seal:
+            raise ValueError("As4Settings.peer_seal is required: pin the other side's seal "
+                             "(its certificate, fingerprint or subject rule), or set "
+                             "unpinned_peer_seal=True to accept any seal under the trust "
+                             "anchor")
         verify: ssl.SSLContext | bool = (client_context(settings.tls)
                                         if settings.tls is not None else True)
         self._http = httpx.Client(transport=transport, verify=verify,
@@ -210,7 +223,8 @@ class As4Client:
                                       f"{_root(exc)}", message_id=wire.message_id,
                                       attempts=attempt) from exc
                 if attempt > s.retries:
-                    closed = isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
+                    closed = isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError) \
+                        or _cut_in_handshake(exc)
                     hint = _CLOSED_HINT if closed else ""
                     raise As4TransportError(
                         f"{s.endpoint} unreachable after {attempt} attempts: {_root(exc)}"
@@ -246,7 +260,22 @@ class As4Client:
         if msg.kind != "error" and msg.signer is None:
             raise As4ProtocolError(f"unsigned {msg.kind} message in answer to "
                                    f"{wire.message_id}", message_id=wire.message_id)
+        if msg.signer is not None:
+            self._check_signer(msg, wire)
         return msg
+
+    def _check_signer(self, msg: VerifiedMessage, wire: WireMessage) -> None:
+        """The signer of an answer must be the pinned peer seal, and never our own."""
+        what = f"the {msg.kind} answering {wire.message_id}"
+        if msg.signer == self.settings.identity.certificate:
+            raise As4ProtocolError(f"{what} is sealed with our own seal "
+                                   f"({msg.signer.subject.rfc4514_string()}): refused",
+                                   message_id=wire.message_id)
+        if self.settings.peer_seal is not None:
+            try:
+                self.settings.peer_seal.check(msg.signer, context=what)
+            except SealPinError as exc:
+                raise As4ProtocolError(f"{exc}: refused", message_id=wire.message_id) from None
 
 
 def soap_fault_reason(body: bytes) -> str | None:
@@ -267,11 +296,28 @@ _SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 
 
 def _tls_failure(exc: BaseException) -> bool:
+    """Whether a transport error is a TLS *refusal* (final: certificates must be fixed), told
+    by exception type along the cause chain, never by text. The server's certificate not
+    verified (``SSLCertVerificationError``) or a TLS alert / protocol error in the handshake
+    (any other ``SSLError``) is a refusal; a connection cut before or during the handshake
+    (``SSLEOFError``, ``SSLZeroReturnError``, ``SSLSyscallError``, a reset) is a transport
+    failure like any other and is retried."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+        if isinstance(seen, ssl.SSLCertVerificationError):
             return True
-        if "SSL" in str(seen) or "CERTIFICATE" in str(seen).upper():
+        if isinstance(seen, ssl.SSLEOFError | ssl.SSLZeroReturnError | ssl.SSLSyscallError):
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _cut_in_handshake(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLEOFError | ssl.SSLZeroReturnError):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

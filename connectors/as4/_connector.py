@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ...answers import AnswerReadError, read_answer
-from ...seal import VerifiedMessage
+from ...seal import SealPin, VerifiedMessage
 from .._base import Connector, InboundMessage, OutboundFiling, SubmitReceipt
 from ._certdir import party_id_of, trader_certs
 from ._client import As4Client, As4Settings, Submission
@@ -65,6 +65,17 @@ def read_pulled(message: VerifiedMessage) -> Answer:
                   action=action, lrn=lrn, mrn=mrn, errors=errors, xml=xml)
 
 
+def customs_seal_pin(value: SealPin | str | Path) -> SealPin:
+    """A pin given as an object, a rule (``subject: ...; issuer: ...``) or a file (PEM
+    certificates or SHA-256 fingerprints)."""
+    if isinstance(value, SealPin):
+        return value
+    text = str(value)
+    if text.lstrip().lower().startswith(("subject:", "issuer:")):
+        return SealPin.from_rule(text)
+    return SealPin.from_file(text)
+
+
 class As4Connector(Connector):
     """Files ENS messages over AS4 (push) and fetches answers (pull, or push-mode inbox)."""
 
@@ -76,16 +87,27 @@ class As4Connector(Connector):
                  inbound: InboundEndpoint | None = None,
                  transport: httpx.BaseTransport | None = None,
                  retries: int = 4, backoff: float = 1.0, timeout: float = 60.0,
+                 customs_seal: SealPin | str | Path | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if settings is None:
             if endpoint is None or certs is None:
                 raise As4ConnectorError("the as4 connector needs endpoint and certs "
                                         "(or ready settings)")
             found = trader_certs(certs)
+            pin = customs_seal_pin(customs_seal) if customs_seal is not None \
+                else found.peer_seal
+            if pin is None:
+                raise As4ConnectorError(
+                    f"no customs seal pinned: put the trader interface's seal certificate in "
+                    f"{Path(certs) / 'customs-seal.pem'} (or its SHA-256 fingerprint in "
+                    "customs-seal.sha256), or give customs_seal (--customs-seal): a "
+                    "certificate file, a fingerprint file or a rule 'subject: ...; issuer: "
+                    "...'. Without it any seal under ca.pem, another trader's or our own, "
+                    "could sign a receipt or an MRN")
             settings = As4Settings(
                 endpoint=endpoint, identity=found.identity, trust=found.trust, tls=found.tls,
                 party_id=party_id or party_id_of(found.identity.certificate),
-                retries=retries, backoff=backoff, timeout=timeout)
+                peer_seal=pin, retries=retries, backoff=backoff, timeout=timeout)
         self.settings = settings
         from ...store import Store
 

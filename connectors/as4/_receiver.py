@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ...seal import (
     EBMS_TEST_ACTION,
     EBMS_TEST_SERVICE,
+    MAX_DECOMPRESSED,
     SERVICE_C2T,
     As4Error,
     CertificateError,
@@ -37,6 +37,7 @@ from ...seal import (
     verify_message,
 )
 from ._asgi import HttpReply
+from ._received import MemoryReceivedStore, ReceivedStore
 
 ROLE_CUSTOMS = "Customs"  # ICD 4.2.2.2
 
@@ -81,14 +82,15 @@ def error_for(exc: SealError, *, ref: str | None = None) -> As4Error:
     return ebms_error("EBMS:0004", text, ref=ref)
 
 
-_MESSAGE_ID = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?MessageId>([^<>&\s]{1,256})</")
+_MESSAGE_ID = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?MessageId>([!-%'-;=?-~]{1,256})</")
 
 
 def message_id_hint(body: bytes) -> str | None:
     """The eb:MessageId of a message that failed verification, read without trusting it, so
     the error signal can name it in refToMessageInError [I: ebMS3 6.2 wants the reference
     whenever the error relates to one message; the id is unverified, it only helps the sender
-    correlate]. None when no id is found in the first 64 kB."""
+    correlate]. Printable ASCII only (no ``<``, ``>``, ``&``). None when no id is found in the
+    first 64 kB."""
     m = _MESSAGE_ID.search(body, 0, 65536)
     return m.group(1).decode("ascii", "replace") if m else None
 
@@ -131,12 +133,17 @@ class As4Receiver:
     """Sans-I/O AS4 receiving MSH (thread-safe)."""
 
     def __init__(self, *, identity: SealIdentity, trust: TrustStore, hooks: ReceiverHooks,
-                 remember: int = 100_000) -> None:
+                 received: ReceivedStore | None = None,
+                 max_inflated: int = MAX_DECOMPRESSED) -> None:
+        """``received``: where duplicate detection keeps the answer given to each MessageId
+        (default: the last 100,000 in memory; a :class:`StoreReceivedStore` on the shipment
+        store survives a restart)."""
         self.identity = identity
         self.trust = trust
         self.hooks = hooks
-        self._remember = remember
-        self._seen: OrderedDict[str, HttpReply] = OrderedDict()
+        self.max_inflated = max_inflated
+        self.received: ReceivedStore = received if received is not None \
+            else MemoryReceivedStore()
         self._lock = threading.Lock()
         self._in_progress: dict[str, threading.Event] = {}
         self.duplicates = 0
@@ -144,7 +151,8 @@ class As4Receiver:
     def handle(self, content_type: str, body: bytes) -> HttpReply:
         """Answer one POSTed AS4 message (never raises for bad input)."""
         try:
-            msg = verify_message(content_type, body, trust=self.trust)
+            msg = verify_message(content_type, body, trust=self.trust,
+                                 max_inflated=self.max_inflated)
         except SealError as exc:
             ref = message_id_hint(body)
             return self._errors(ref, [error_for(exc, ref=ref)])
@@ -160,9 +168,8 @@ class As4Receiver:
         key = msg.message_id
         while True:
             with self._lock:
-                done = self._seen.get(key)
+                done = self.received.reply_for(key)
                 if done is not None:
-                    self._seen.move_to_end(key)
                     self.duplicates += 1
                     return done
                 waiting = self._in_progress.get(key)
@@ -173,10 +180,7 @@ class As4Receiver:
         try:
             reply, final = self._process_user(msg)
             if final:  # an internal failure is not remembered: a resend is processed again
-                with self._lock:
-                    self._seen[key] = reply
-                    while len(self._seen) > self._remember:
-                        self._seen.popitem(last=False)
+                self.received.remember(key, reply)
             return reply
         finally:
             with self._lock:

@@ -32,11 +32,12 @@ from ...seal import (
     trader_to_customs_header,
     uumds_error,
 )
-from ...xmlsafe import parse_xml_safely
+from ...xmlsafe import check_xml_stream
 from ..as4 import (
     As4Asgi,
     As4Receiver,
     HttpReply,
+    ReceivedStore,
     ReceiverHooks,
     RejectMessage,
     ebms_error,
@@ -50,6 +51,9 @@ _FILING_ACTION = re.compile(r"IE3(F\d\d|A\d\d|N06)")
 MPC_PREFIX = pull_mpc("XX000").removesuffix("XX000")
 _TRADER_PARTY = re.compile(r"(?:[A-Za-z0-9]{1,12}@)?[A-Z]{2}[A-Za-z0-9]{3,15}(?:@[A-Z]{2})?")
 MAX_PAYLOAD = 100 * 1024 * 1024  # ICD 4.2.6: business payload at most 100 MB uncompressed
+MAX_PAYLOAD_ELEMENTS = 1_000_000
+"""More elements than any ENS holds [I: an IE3F20 of 9,999 houses has about 600,000]; the check
+stops at the first one over, with flat memory."""
 
 
 def eori_of(party_id: str) -> str:
@@ -80,18 +84,31 @@ class Simulator:
                  customs: SimulatedCustoms | None = None,
                  scenario: Scenario = Scenario.ACCEPT,
                  pusher: Callable[[WireMessage], None] | None = None,
-                 check_seal_owner: bool = True) -> None:
+                 check_seal_owner: bool = True,
+                 received: ReceivedStore | None = None) -> None:
+        """``received``: duplicate detection (default in memory; a
+        :class:`~ensgate.connectors.as4.StoreReceivedStore` on a store keeps it across
+        restarts, so a filing resent after one is answered with its receipt, not filed
+        again)."""
         self.identity = identity
         self.customs = customs or SimulatedCustoms(scenario=scenario)
         self.pusher = pusher
         self.check_seal_owner = check_seal_owner
         self._lock = threading.Lock()
+        # Pull channels. A pulled answer stays at the head of its channel, delivered again to
+        # every PullRequest (a resent one included), until the trader's receipt for it comes
+        # (or a signed error refusing it): a pull response lost on the way loses nothing.
         self.queues: dict[str, deque[WireMessage]] = {}
         self.awaiting_receipt: dict[str, WireMessage] = {}
         self.acknowledged: list[str] = []
+        self.refused: list[str] = []  # answers the trader refused with an ebMS error
+        self.deliveries: dict[str, int] = {}  # answer MessageId -> times pulled
+        self._mpc_of: dict[str, str] = {}  # answer MessageId -> its channel
         self.filed: list[Filed] = []
-        self.receiver = As4Receiver(identity=identity, trust=trust, hooks=ReceiverHooks(
-            on_user=self._on_user, on_pull=self._on_pull, on_signal=self._on_signal))
+        self.receiver = As4Receiver(identity=identity, trust=trust, received=received,
+                                    hooks=ReceiverHooks(on_user=self._on_user,
+                                                        on_pull=self._on_pull,
+                                                        on_signal=self._on_signal))
         self.app = As4Asgi(self.handle)
 
     def handle(self, content_type: str, body: bytes) -> HttpReply:
@@ -140,15 +157,16 @@ class Simulator:
                                            f"{len(msg.payloads)} payloads; one ENS expected",
                                            ref=ref))
         xml = msg.payloads[0].data
-        tree, problems = parse_xml_safely(xml, what="ENS payload", max_bytes=MAX_PAYLOAD)
-        if tree is None:  # not well-formed, DOCTYPE/entities, or too large
+        # streamed: a large payload of tiny elements must not become a tree here (SimulatedCustoms
+        # parses the ENS under its own, smaller, limit)
+        outline, problems = check_xml_stream(xml, what="ENS payload", max_bytes=MAX_PAYLOAD,
+                                             max_elements=MAX_PAYLOAD_ELEMENTS)
+        if outline is None:  # not well-formed, DOCTYPE/entities, too large, too many elements
             raise RejectMessage(ebms_error("EBMS:0003", problems[0].message, ref=ref))
-        root = tree.getroot()
-        if etree.QName(root).localname != header.action:
+        root_name = etree.QName(outline.root_tag).localname
+        if root_name != header.action:
             raise RejectMessage(ebms_error(
-                "EBMS:0003",
-                f"Action {header.action} but the payload is {etree.QName(root).localname}",
-                ref=ref))
+                "EBMS:0003", f"Action {header.action} but the payload is {root_name}", ref=ref))
         answers = self.customs.file(xml, sender=sender)
         filed = Filed(message_id=ref, sender=header.sender.party_id, action=header.action)
         for answer in answers:
@@ -164,6 +182,7 @@ class Simulator:
                 with self._lock:
                     self.queues.setdefault(mpc, deque()).append(wire)
                     self.awaiting_receipt[wire.message_id] = wire
+                    self._mpc_of[wire.message_id] = mpc
         with self._lock:
             self.filed.append(filed)
         log.info("filed %s %s from %s -> %s", header.action, ref, header.sender.party_id,
@@ -188,25 +207,71 @@ class Simulator:
                 raise RejectMessage(uumds_error("A001", ref_to_message_id=msg.message_id))
         with self._lock:
             waiting = self.queues.get(mpc)
-            wire = waiting.popleft() if waiting else None
+            wire = waiting[0] if waiting else None  # taken off only by its receipt
+            if wire is not None:
+                self.deliveries[wire.message_id] = self.deliveries.get(wire.message_id, 0) + 1
         if wire is not None:
-            log.info("pulled %s from %s", wire.message_id, mpc)
+            log.info("pulled %s from %s (delivery %d)", wire.message_id, mpc,
+                     self.deliveries[wire.message_id])
         return wire
 
     def _on_signal(self, msg: VerifiedMessage) -> None:
-        if msg.kind != "receipt":
-            log.warning("error signal received: %s", ", ".join(e.code for e in msg.errors))
-            return
+        ref = msg.ref_to_message_id or next(
+            (e.ref_to_message_id for e in msg.errors if e.ref_to_message_id), None) or ""
         with self._lock:
-            sent = self.awaiting_receipt.pop(msg.ref_to_message_id or "", None)
+            sent = self.awaiting_receipt.get(ref)
+            mpc = self._channel_of(ref)
         if sent is None:
-            log.warning("receipt for unknown message %s", msg.ref_to_message_id)
+            log.warning("%s for unknown message %s", msg.kind, ref or "(none)")
+            return
+        if not self._signed_by_channel_owner(msg, mpc):
+            return
+        if msg.kind != "receipt":
+            # the trader refused the answer (e.g. EBMS:0010, not for it): it leaves the channel
+            log.warning("answer %s refused: %s", ref, ", ".join(e.code for e in msg.errors))
+            self._settle(ref, self.refused)
             return
         try:
             check_receipt(msg, sent=sent)
         except ReceiptMismatchError as exc:
             log.warning("receipt does not match %s: %s", sent.message_id, exc)
             return
-        with self._lock:
-            self.acknowledged.append(sent.message_id)
+        self._settle(ref, self.acknowledged)
         log.info("receipt verified for %s", sent.message_id)
+
+    def _channel_of(self, message_id: str) -> str | None:
+        known = self._mpc_of.get(message_id)
+        if known is not None:
+            return known
+        for mpc, waiting in self.queues.items():  # queued from outside (tests)
+            if any(w.message_id == message_id for w in waiting):
+                return mpc
+        return None
+
+    def _signed_by_channel_owner(self, msg: VerifiedMessage, mpc: str | None) -> bool:
+        """A receipt or refusal settles an answer only when sealed by the party whose channel
+        holds it (the one allowed to pull it): anyone else could make answers vanish."""
+        if not self.check_seal_owner or mpc is None or msg.signer is None:
+            return True
+        try:
+            owner = party_id_of(msg.signer)
+        except Exception:
+            owner = ""
+        if owner and owner == eori_of(mpc.rsplit("/", 1)[-1]):
+            return True
+        log.warning("%s for %s sealed by %r, not the owner of %s: ignored", msg.kind,
+                    msg.ref_to_message_id, owner, mpc)
+        return False
+
+    def _settle(self, message_id: str, into: list[str]) -> None:
+        with self._lock:
+            self.awaiting_receipt.pop(message_id, None)
+            mpc = self._channel_of(message_id)
+            self._mpc_of.pop(message_id, None)
+            waiting = self.queues.get(mpc or "")
+            if waiting and waiting[0].message_id == message_id:
+                waiting.popleft()  # the usual case: the head was pulled and acknowledged
+            elif waiting:
+                for wire in [w for w in waiting if w.message_id == message_id]:
+                    waiting.remove(wire)
+            into.append(message_id)

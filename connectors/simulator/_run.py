@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...answers import Scenario, SimulatedCustoms
-from ..as4 import As4Settings, TlsFiles, make_server, simulator_certs
+from ...diagnostics import ConfigError
+from ..as4 import As4Settings, StoreReceivedStore, TlsFiles, make_server, simulator_certs
 from ._core import Simulator
 from ._push import AnswerPusher
 
@@ -14,7 +15,9 @@ from ._push import AnswerPusher
 @dataclass(frozen=True, kw_only=True)
 class SimulatorConfig:
     """``certs``: folder in the ``ensgate certs demo`` layout; ``push_url``: the trader's
-    inbound endpoint (answers are pushed there instead of waiting on the MPC for pull)."""
+    inbound endpoint (answers are pushed there instead of waiting on the MPC for pull);
+    ``state``: a store (URL, or a SQLite file path) keeping duplicate detection across
+    restarts (else in memory)."""
 
     certs: Path
     host: str = "127.0.0.1"
@@ -22,6 +25,7 @@ class SimulatorConfig:
     scenario: Scenario = Scenario.ACCEPT
     push_url: str | None = None
     mrn_country: str = "BE"
+    state: str | Path | None = None  # store of the MessageIds answered (duplicate detection)
 
 
 def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | None]:
@@ -32,11 +36,23 @@ def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | 
         # [I] demo shortcut: the simulator's TLS client certificate is the demo tls-client one
         tls = TlsFiles(ca_file=found.tls.ca_file, cert_file=config.certs / "tls-client.pem",
                        key_file=config.certs / "tls-client.key.pem")
+        if found.peer_seal is None:
+            raise ConfigError(f"{config.certs}: push mode needs the trader endpoint's seal "
+                              "pinned (seal.pem or seal.sha256 in the folder)")
         pusher = AnswerPusher(As4Settings(endpoint=config.push_url, party_id="sti-taxud",
                                           identity=found.identity, trust=found.trust,
-                                          tls=tls, retries=5))
+                                          peer_seal=found.peer_seal, tls=tls, retries=5))
     customs = SimulatedCustoms(scenario=config.scenario, mrn_country=config.mrn_country)
-    sim = Simulator(identity=found.identity, trust=found.trust, customs=customs, pusher=pusher)
+    received = None
+    if config.state is not None:
+        from ...store import Store
+
+        url = str(config.state)
+        if "://" not in url:  # a file path: a SQLite store there
+            url = f"sqlite:///{Path(url).resolve()}"
+        received = StoreReceivedStore(Store.open(url))
+    sim = Simulator(identity=found.identity, trust=found.trust, customs=customs, pusher=pusher,
+                    received=received)
     return sim, pusher
 
 

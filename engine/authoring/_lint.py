@@ -74,6 +74,13 @@ def default_filings(spec: MappingSpec, config: EnsgateConfig | None = None) -> t
     return tuple(out)
 
 
+def _reads_known(use: PathUse, known: KnownPaths) -> bool:
+    """Whether every record and the field of ``use`` are in the reader's contract."""
+    if use.record is None or any(rec not in known.records for rec in use.steps):
+        return False
+    return use.field is None or use.field in known.records.get(use.record, set())
+
+
 class _Linter:
     def __init__(self, spec: MappingSpec, info: SpecInfo, known: KnownPaths | None) -> None:
         self.spec, self.info, self.known = spec, info, known
@@ -104,6 +111,9 @@ class _Linter:
             self.one_path(use, known, code)
 
     def one_path(self, use: PathUse, known: KnownPaths, code: str) -> None:
+        if use.fallback is not None and not _reads_known(use, known) \
+                and _reads_known(use.fallback, known):
+            use = use.fallback  # meant for the enclosing scope of an or_once group
         where = f"{self.spec.message} message"
         if use.record is None:
             self.add(code, f"path {use.path.text!r} climbs (^.) above the message root",

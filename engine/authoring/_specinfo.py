@@ -30,6 +30,9 @@ class PathUse:
     rule_id: str
     steps: tuple[str, ...]  # record path of every step, to check selectors
     in_expr: bool = False
+    # In an ``or_once`` group the rules run in the enclosing scope when there is no record:
+    # the same path resolved there (a path may be meant for either scope).
+    fallback: PathUse | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +52,7 @@ class RuleSite:
     target: str  # dataset field pattern (``houses[].consignee.name``), ``let.x`` or ``key``
     scope: Scope
     group: Group | None = None
+    outer: Scope | None = None  # the enclosing scope of an ``or_once`` group
     paths: list[PathUse] = field(default_factory=list)
     vars: set[str] = field(default_factory=set)
     lookups: set[str] = field(default_factory=set)
@@ -71,7 +75,10 @@ def resolve(path: SourcePath, scope: Scope, *, to_records: bool) -> tuple[Scope 
 
 
 def _use(path: SourcePath, scope: Scope, line: int | None, rule_id: str, *,
-         to_records: bool = False, in_expr: bool = False) -> PathUse:
+         to_records: bool = False, in_expr: bool = False,
+         outer: Scope | None = None) -> PathUse:
+    fallback = None if outer is None else _use(path, outer, line, rule_id,
+                                               to_records=to_records, in_expr=in_expr)
     rec, fld = resolve(path, scope, to_records=to_records)
     steps: list[str] = []
     if rec is not None:
@@ -80,7 +87,8 @@ def _use(path: SourcePath, scope: Scope, line: int | None, rule_id: str, *,
             base.append(st.name)
             steps.append(".".join(base))
     return PathUse(path=path, record=None if rec is None else ".".join(rec), field=fld,
-                   line=line, rule_id=rule_id, steps=tuple(steps), in_expr=in_expr)
+                   line=line, rule_id=rule_id, steps=tuple(steps), in_expr=in_expr,
+                   fallback=fallback)
 
 
 @cache
@@ -105,7 +113,7 @@ def _expression(site: RuleSite, text: str, line: int | None) -> None:
                         site.bad_expr_paths.append(arg.value)
                         continue
                     site.paths.append(_use(p, site.scope, line, site.rule.target,
-                                           in_expr=True))
+                                           in_expr=True, outer=site.outer))
     for ga in tree.find_all(nodes.Getattr):
         if isinstance(ga.node, nodes.Name) and ga.node.name == "var":
             site.vars.add(ga.attr)
@@ -122,7 +130,7 @@ def _expression(site: RuleSite, text: str, line: int | None) -> None:
 def _collect(site: RuleSite, rule: Rule) -> None:
     line = rule.ref.line
     for p in rule.paths:
-        site.paths.append(_use(p, site.scope, line, site.rule.target))
+        site.paths.append(_use(p, site.scope, line, site.rule.target, outer=site.outer))
     if rule.var:
         site.vars.add(rule.var)
     if rule.lookup:
@@ -139,8 +147,9 @@ def _collect(site: RuleSite, rule: Rule) -> None:
             _collect(site, sub)
 
 
-def _site(rule: Rule, target: str, scope: Scope, group: Group | None) -> RuleSite:
-    s = RuleSite(rule=rule, target=target, scope=scope, group=group)
+def _site(rule: Rule, target: str, scope: Scope, group: Group | None,
+          outer: Scope | None = None) -> RuleSite:
+    s = RuleSite(rule=rule, target=target, scope=scope, group=group, outer=outer)
     _collect(s, rule)
     return s
 
@@ -153,7 +162,7 @@ def _groups(groups: tuple[Group, ...], prefix: str, scope: Scope,
         inner: Scope = rec if rec is not None else scope
         gpath = f"{prefix}{g.target}[]."
         for r in g.rules:
-            out.append(_site(r, gpath + r.target, inner, g))
+            out.append(_site(r, gpath + r.target, inner, g, scope if g.or_once else None))
         _groups(g.groups, gpath, inner, out, fe)
 
 

@@ -50,6 +50,7 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("IMP024", I, "possible duplicate message (PDM)"),
     ("IMP025", W, "field value truncated by the 35/17/9 character limits of Cargo-IMP"),
     ("IMP026", W, "OCI line re-aligned on its code positions (wrong number of leading slashes)"),
+    ("IMP027", E, "line that a message holds once (AWB, HCD, MBI, SHP, CNE...) repeated"),
     # -- ANSI X12 reader -------------------------------------------------------------------------
     ("X12001", E, "ISA interchange header is malformed (length or fixed positions)"),
     ("X12002", E, "interchange truncated: envelope not closed"),

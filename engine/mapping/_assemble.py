@@ -86,8 +86,17 @@ def _fill(into: dict[str, Any], other: dict[str, Any]) -> None:
             into[k] = v
 
 
-def _rebase(lineage: dict[str, Lineage], old: str, new: str) -> dict[str, Lineage]:
-    return {(new + p[len(old):] if p.startswith(old) else p): v for p, v in lineage.items()}
+def _by_item(lineage: dict[str, Lineage], group: str) -> dict[str, dict[str, Lineage]]:
+    """Lineage of one fragment or shipment split by item of ``group`` in one pass:
+    ``{"houses[3].": {"consignee.name": ...}}`` (copying a house's lineage by scanning all of
+    it, once per house, made assembly quadratic in the houses of a message)."""
+    out: dict[str, dict[str, Lineage]] = {}
+    for path, lin in lineage.items():
+        if path.startswith(group):
+            end = path.find("].", len(group))
+            if end > 0:
+                out.setdefault(path[:end + 2], {})[path[end + 2:]] = lin
+    return out
 
 
 def assemble(fragments: list[Fragment]) -> list[Shipment]:
@@ -127,6 +136,7 @@ def assemble(fragments: list[Fragment]) -> list[Shipment]:
             transports.setdefault(key, []).append(frag)
 
     shipments: list[Shipment] = []
+    lineage_by_house: dict[int, dict[str, dict[str, Lineage]]] = {}  # per fragment, by id
     for key in list(masters) + [k for k in houses if k not in masters]:
         master = masters.get(key)
         ship = Shipment(key=key, shape="direct", data=dataset_skeleton())
@@ -139,9 +149,11 @@ def assemble(fragments: list[Fragment]) -> list[Shipment]:
         seen_msgs: set[int] = {id(m) for m in ship.messages}
         for n, (house, frag, old) in enumerate(house_items.values(), start=1):
             ship.data["houses"].append(house)
-            ship.lineage.update(_rebase(
-                {p: v for p, v in frag.lineage.items() if p.startswith(old)}, old,
-                f"houses[{n}]."))
+            split = lineage_by_house.get(id(frag))
+            if split is None:
+                split = lineage_by_house[id(frag)] = _by_item(frag.lineage, "houses[")
+            new = f"houses[{n}]."
+            ship.lineage.update({new + rest: lin for rest, lin in split.get(old, {}).items()})
             if id(frag.message) not in seen_msgs:
                 seen_msgs.add(id(frag.message))
                 ship.messages.append(frag.message)
@@ -213,15 +225,16 @@ def _master_goods_from_houses(ship: Shipment) -> None:
         return
     items: list[dict[str, Any]] = []
     new_lineage: dict[str, Lineage] = {}
+    by_house = _by_item(ship.lineage, "houses[")
     for h, house in enumerate(ship.data["houses"], start=1):
+        by_goods = _by_item(by_house.get(f"houses[{h}].", {}), "goods_items[")
         for g, item in enumerate(house["goods_items"], start=1):
             copy_ = copy_tree(item)
             copy_["number"] = str(len(items) + 1)
             items.append(copy_)
-            old = f"houses[{h}].goods_items[{g}]."
             new = f"master.goods_items[{len(items)}]."
-            new_lineage.update({new + p[len(old):]: lin for p, lin in ship.lineage.items()
-                                if p.startswith(old)})
+            new_lineage.update({new + rest: lin
+                                for rest, lin in by_goods.get(f"goods_items[{g}].", {}).items()})
     if not items:
         return
     ship.lineage = {p: v for p, v in ship.lineage.items()

@@ -183,13 +183,30 @@ def _sum(v: list[str], notes: Notes) -> str | None:
 
 
 # ------------------------------------------------------------------------------- numbers
+MAX_NUMBER_DIGITS = 64
+"""Most digits a number may have before or after its point: ENS numbers have at most 16 (n..16,6);
+a longer one is refused before it is converted or printed (a 200,000-digit count took over a
+second in ``int()``, and ``1E+999999999`` would print a billion zeros)."""
+
+
+def shown(v: str, limit: int = 60) -> str:
+    """``repr`` of a value for a message, cut to ``limit`` characters with its length named:
+    a 1 MB value gives a short message (the whole value stays in the diagnostic's found)."""
+    if len(v) <= limit:
+        return repr(v)
+    return f"{v[:limit]!r}... ({len(v)} characters)"
+
+
 def _dec(v: str) -> Decimal:
     try:
         d = Decimal(v.strip())
     except InvalidOperation:
-        raise TransformFailed(f"{v!r} is not a number", expected="a decimal number") from None
+        raise TransformFailed(f"{shown(v)} is not a number", expected="a decimal number") from None
     if not d.is_finite():
-        raise TransformFailed(f"{v!r} is not a number", expected="a decimal number")
+        raise TransformFailed(f"{shown(v)} is not a number", expected="a decimal number")
+    if abs(d.adjusted()) > MAX_NUMBER_DIGITS or len(d.as_tuple().digits) > MAX_NUMBER_DIGITS:
+        raise TransformFailed(f"{shown(v)} has more digits than any ENS number holds",
+                              expected=f"at most {MAX_NUMBER_DIGITS} digits")
     return d
 
 
@@ -216,9 +233,11 @@ def _decimal(v: str, notes: Notes, places: Any = None) -> str:
 def _integer(v: str, notes: Notes) -> str:
     """A whole number (digits only)."""
     d = _dec(v)
-    if d != d.to_integral_value():
-        raise TransformFailed(f"{v!r} is not a whole number", expected="a whole number")
-    return str(int(d))
+    whole = d.to_integral_value()
+    if d != whole:
+        raise TransformFailed(f"{shown(v)} is not a whole number", expected="a whole number")
+    text = format(whole, "f")  # as str(int(d)), without a conversion to binary
+    return "0" if text == "-0" else text
 
 
 _LB_TO_KG = Decimal("0.45359237")
@@ -669,17 +688,59 @@ def _edifact_datetime(v: str, notes: Notes, format: Any = None, tz: Any = None) 
 
 
 # ------------------------------------------------------------------------------ addresses
-_TRAILING_NO = re.compile(
-    r"^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO[.:]?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)$"
-)
+# Every pattern here runs in time linear in the line: possessive quantifiers where a run could
+# be re-tried from each of its positions, and the trailing number read by hand (a lazy street
+# group before ``$`` re-scanned the line once per letter: 5 CPU-s for 16,000 characters).
+_NUMBER = re.compile(r"\d++[A-Z]?+(?:[-/]\d++[A-Z]?+)*+")
 _LEADING_NO = re.compile(
-    r"^(?:NO[.:]?\s*)?(?P<no>\d+[A-Z]?(?:[-/]\d+[A-Z]?)*)[\s,]+(?P<street>.*[A-Z].*)$"
+    r"^(?:NO[.:]?\s*)?(?P<no>\d++[A-Z]?+(?:[-/]\d++[A-Z]?+)*+)[\s,]++(?P<street>.*[A-Z].*)$"
 )
+_INNER_NO = re.compile(r"\bNO[.:]?\s*(?P<no>\d++[A-Z]?)\b")
+_PREMISES = re.compile(r"^(?P<no>(?:UNIT|BLDG|BUILDING|BLOCK|PLOT|HANGAR|GATE)\s++\d++[A-Z]?+)"
+                       r"[\s,]++(?P<street>.*[A-Z].*)$")
+_LETTER = re.compile(r"[A-Z]")
+_SEPARATORS = " ,"
+
+MAX_STREET_LINE = 512
+"""Longest street line split into street and number. No source format allows more (Cargo-IMP
+ADR an..35, EDIFACT NAD 3042 4 x an..35, X12 N3 an..55, Cargo-XML StreetName lines; the ENS
+street is an..70): a longer value is refused with MAP004 rather than searched."""
 
 
-_INNER_NO = re.compile(r"\bNO[.:]?\s*(?P<no>\d+[A-Z]?)\b")
-_PREMISES = re.compile(r"^(?P<no>(?:UNIT|BLDG|BUILDING|BLOCK|PLOT|HANGAR|GATE)\s+\d+[A-Z]?)[\s,]+"
-                       r"(?P<street>.*[A-Z].*)$")
+def _trailing_number(up: str) -> tuple[int, str] | None:
+    r"""(length of the street, house number) when ``up`` ends in a house number, else None.
+
+    What ``^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO[.:]?\s*)?(?P<no>NUMBER)$`` matches (the street
+    holds a letter and is the shortest possible: a ``NO.`` before the number is not part of
+    it), read from the end in one pass. ``up`` holds no white space but single spaces."""
+    cut = max(up.rfind(" "), up.rfind(","))
+    if cut < 0:
+        return None
+    token = up[cut + 1:]
+    run = cut + 1  # start of the separator run before the token
+    while run > 0 and up[run - 1] in _SEPARATORS:
+        run -= 1
+    if _NUMBER.fullmatch(token) is not None:
+        number = token
+        if "," not in up[run:cut + 1]:  # NO[.:]? \s* before the number: spaces only
+            head = up[:run]
+            no_at = len(head) - (3 if head.endswith(("NO.", "NO:")) else 2)
+            if head.endswith(("NO", "NO.", "NO:")) and no_at > 0 and head[no_at - 1] in _SEPARATORS:
+                street_end = no_at
+                while street_end > 0 and up[street_end - 1] in _SEPARATORS:
+                    street_end -= 1
+                if _LETTER.search(up, 0, street_end) is not None:
+                    return street_end, number
+    elif token.startswith("NO"):
+        rest = token[3:] if token[2:3] in (".", ":") else token[2:]
+        if not rest or _NUMBER.fullmatch(rest) is None:
+            return None
+        number = rest
+    else:
+        return None
+    if run == 0 or _LETTER.search(up, 0, run) is None:
+        return None
+    return run, number
 
 
 @lru_cache(maxsize=4096)
@@ -687,32 +748,40 @@ def _split_street(text: str) -> tuple[str, str | None]:
     t = _SPACES.sub(" ", text).strip()
     up = t.upper()
     prem = _PREMISES.match(up)
-    if prem is not None and _TRAILING_NO.match(prem.group("street")) is None:
+    if prem is not None and _trailing_number(prem.group("street")) is None:
         return t[len(t) - len(prem.group("street")):].strip(" ,"), t[: len(prem.group("no"))]
     inner = _INNER_NO.search(up)
     if inner is not None and inner.start() > 0 and inner.end() < len(up):
         rest = (t[: inner.start()] + t[inner.end():]).strip(" ,")
         return _SPACES.sub(" ", rest), inner.group("no")
-    m = _TRAILING_NO.match(up)
-    if m is not None:
-        return t[: len(m.group("street"))].strip(" ,"), m.group("no")
+    trailing = _trailing_number(up)
+    if trailing is not None:
+        return t[: trailing[0]].strip(" ,"), trailing[1]
     m = _LEADING_NO.match(up)
     if m is not None:
         return t[len(t) - len(m.group("street")) :].strip(" ,"), m.group("no")
     return t, None
 
 
+def _street_line(v: str) -> str:
+    if len(v) > MAX_STREET_LINE:
+        raise TransformFailed(
+            f"street line of {len(v)} characters is longer than any source format allows",
+            expected=f"at most {MAX_STREET_LINE} characters")
+    return v
+
+
 @transform("street_name")
 def _street_name(v: str, notes: Notes) -> str:
     """The street without its house number [I: number taken from the end (European style,
     ``HANAUER LANDSTRASSE 291``) or the start (``2150 W FULTON ST``) of the line]."""
-    return _split_street(v)[0]
+    return _split_street(_street_line(v))[0]
 
 
 @transform("house_number")
 def _house_number(v: str, notes: Notes) -> str | None:
     """The house number of a street line (see ``street_name``); nothing when there is none."""
-    return _split_street(v)[1]
+    return _split_street(_street_line(v))[1]
 
 
 def describe() -> Iterable[TransformDef]:
@@ -776,6 +845,8 @@ def _until(v: list[str], notes: Notes, last: Any = None) -> list[str]:
 
 
 def _pick_street_line(lines: list[str]) -> int | None:
+    for line in lines:
+        _street_line(line)
     return _pick_street_index(tuple(lines))
 
 

@@ -52,8 +52,9 @@ from ._identity import (
 )
 from ._mime import WireMessage
 from ._model import Payload, VerifiedMessage
+from ._pin import SealPin, SealPinError, fingerprint
 from ._signals import EBMS_ERRORS, UUMDS_SUBCODES, As4Error, as4_error, uumds_error, uumds_subcode
-from ._verify import DecompressionError, check_receipt, verify_message
+from ._verify import MAX_DECOMPRESSED, DecompressionError, check_receipt, verify_message
 
 __all__ = [
     "AGREEMENT_REF",
@@ -63,6 +64,7 @@ __all__ = [
     "EBMS_ERRORS",
     "EBMS_TEST_ACTION",
     "EBMS_TEST_SERVICE",
+    "MAX_DECOMPRESSED",
     "PARTY_TYPE_AUTH",
     "PARTY_TYPE_EORI",
     "PAYLOAD_PROPERTIES",
@@ -82,6 +84,8 @@ __all__ = [
     "ReceiptMismatchError",
     "SealError",
     "SealIdentity",
+    "SealPin",
+    "SealPinError",
     "SignatureError",
     "TrustStore",
     "UserMessageHeader",
@@ -95,6 +99,7 @@ __all__ = [
     "decode_pkipath",
     "encode_pkipath",
     "eori_of_party_id",
+    "fingerprint",
     "issue_certificate",
     "load_identity",
     "load_trust",

@@ -4,6 +4,7 @@ PullRequest and Error signals, each signed over eb:Messaging, the Body and every
 from __future__ import annotations
 
 import gzip
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -31,9 +32,15 @@ def timestamp(now: datetime | None = None) -> str:
     return t.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _esc(text: str) -> str:
-    """Text content escaped for XML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text content escaped for XML; characters XML 1.0 cannot hold at all (control
+    characters, lone surrogates) become U+FFFD: an error signal quotes what a peer sent, and
+    one control character in it made the signal itself unwritable (found by fuzzing)."""
+    clean = _NOT_XML.sub("\ufffd", text)
+    return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _attr(text: str) -> str:
@@ -85,12 +92,15 @@ def _check_payload(payload_xml: bytes) -> None:
 
 def seal_user_message(payload_xml: bytes, *, header: UserMessageHeader,
                       identity: SealIdentity, now: datetime | None = None,
-                      check_payload: bool = False) -> WireMessage:
+                      check_payload: bool = False,
+                      attachments: Sequence[tuple[str, bytes]] = ()) -> WireMessage:
     """A sealed ICS2 UserMessage: SOAP 1.2, empty Body, the payload gzip-compressed in one
-    MIME part, WS-Security signature over eb:Messaging, Body and the attachment.
+    MIME part, WS-Security signature over eb:Messaging, Body and every MIME part.
 
     The payload is sealed as given (validate it first: ``ensgate.validate``); with
     ``check_payload=True`` it is parsed (hardened) and refused when not well-formed.
+    ``attachments``: binary attachments (MimeType, content), ``application/pdf`` or
+    ``image/jpeg`` for ICS2 (ICD 4.2.5), each gzip-compressed in a part of its own.
     """
     if check_payload:
         _check_payload(payload_xml)
@@ -101,6 +111,13 @@ def seal_user_message(payload_xml: bytes, *, header: UserMessageHeader,
         f"{_el('Role', ref.role)}</eb:{side}>"
         for side, ref in (("From", header.sender), ("To", header.receiver)))
     props = "".join(_el("Property", value, name=name) for name, value in PAYLOAD_PROPERTIES)
+    extra = [(f"attachment-{uuid.uuid4()}@ensgate", mime, content)
+             for mime, content in attachments]
+    extra_info = "".join(
+        f'<eb:PartInfo href="cid:{_attr(acid)}"><eb:PartProperties>'
+        f'{_el("Property", mime, name="MimeType")}'
+        f'{_el("Property", "application/gzip", name="CompressionType")}'
+        "</eb:PartProperties></eb:PartInfo>" for acid, mime, _ in extra)
     mpc = f' mpc="{_attr(header.mpc)}"' if header.mpc else ""
     inner = (
         f"<eb:UserMessage{mpc}>{_message_info(message_id, header.ref_to_message_id, now)}"
@@ -109,12 +126,13 @@ def seal_user_message(payload_xml: bytes, *, header: UserMessageHeader,
         f"{_el('Service', header.service, **_typed(header.service_type))}"
         f"{_el('Action', header.action)}{_el('ConversationId', header.conversation_id)}"
         f'</eb:CollaborationInfo><eb:PayloadInfo><eb:PartInfo href="cid:{_attr(cid)}">'
-        f"<eb:PartProperties>{props}</eb:PartProperties></eb:PartInfo></eb:PayloadInfo>"
-        "</eb:UserMessage>")
-    compressed = gzip.compress(payload_xml, compresslevel=GZIP_LEVEL, mtime=0)
-    soap = sign_envelope(_envelope(inner, signed=True), attachments=((cid, compressed),),
-                         identity=identity)
-    ct, mime = build_multipart(soap, [(cid, "application/gzip", compressed)])
+        f"<eb:PartProperties>{props}</eb:PartProperties></eb:PartInfo>{extra_info}"
+        "</eb:PayloadInfo></eb:UserMessage>")
+    parts = [(cid, gzip.compress(payload_xml, compresslevel=GZIP_LEVEL, mtime=0))]
+    parts += [(acid, gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0))
+              for acid, _, content in extra]
+    soap = sign_envelope(_envelope(inner, signed=True), attachments=parts, identity=identity)
+    ct, mime = build_multipart(soap, [(p, "application/gzip", c) for p, c in parts])
     return WireMessage(content_type=ct, body=mime, message_id=message_id)
 
 

@@ -121,7 +121,7 @@ def _write_identity(folder: Path, stem: str, ident: SealIdentity, password: byte
     pem = folder / f"{stem}.pem"
     key = folder / f"{stem}.key.pem"
     p12 = folder / f"{stem}.p12"
-    pem.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in ident.chain))
+    _write_public(pem, b"".join(c.public_bytes(serialization.Encoding.PEM) for c in ident.chain))
     _write_private(key, ident.key.private_bytes(serialization.Encoding.PEM,
                                                 serialization.PrivateFormat.PKCS8,
                                                 serialization.NoEncryption()))
@@ -134,8 +134,19 @@ def _write_identity(folder: Path, stem: str, ident: SealIdentity, password: byte
 def _write_private(path: Path, data: bytes) -> None:
     """Key material is created with mode 0600 from the first byte (never readable by others,
     not even between a write and a chmod); an existing file is replaced."""
+    _write_new(path, data, 0o600)
+
+
+def _write_public(path: Path, data: bytes) -> None:
+    """Certificates and the README: readable by all, writable by the owner only (0644, or
+    less under a stricter umask). ``write_bytes`` creates 0666 minus the umask, and under
+    umask 000 a trust anchor anyone can replace."""
+    _write_new(path, data, 0o644)
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
     path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
 
@@ -171,7 +182,10 @@ def make_demo_certs(out_dir: str | Path, *, eori: str = DEMO_EORI,
                     password: bytes | None = None) -> DemoCerts:
     """Write the demo PKI folder (layout in ``docs/sealing.md``) and return its paths."""
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = folder.stat().st_mode
+    if mode & 0o022:  # a folder others may write to holds our keys: they could swap ca.pem
+        folder.chmod(mode & 0o7755)
     env_pw = os.environ.get(DEFAULT_PASSWORD_ENV)
     pw = password if password is not None else (env_pw.encode() if env_pw else DEMO_PASSWORD)
 
@@ -202,17 +216,17 @@ def make_demo_certs(out_dir: str | Path, *, eori: str = DEMO_EORI,
                                          org_id=CUSTOMS_PARTY_ID, country="BE"), "seal")
 
     pem = serialization.Encoding.PEM
-    (folder / "ca.pem").write_bytes(root_cert.public_bytes(pem))
-    (folder / "intermediate.pem").write_bytes(int_cert.public_bytes(pem))
+    _write_public(folder / "ca.pem", root_cert.public_bytes(pem))
+    _write_public(folder / "intermediate.pem", int_cert.public_bytes(pem))
     s = _write_identity(folder, "seal", seal, pw)
     c = _write_identity(folder, "tls-client", client, pw)
     v = _write_identity(folder, "tls-server", server, pw)
     u = _write_identity(folder, "customs-seal", customs, pw)
     readme = folder / "README.md"
-    readme.write_text(_README.format(
+    _write_public(readme, _README.format(
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         pw=pw.decode() if password is None and env_pw is None else "(the one you chose)",
-        env=DEFAULT_PASSWORD_ENV, eori=eori, folder_name=folder.name), encoding="utf-8")
+        env=DEFAULT_PASSWORD_ENV, eori=eori, folder_name=folder.name).encode("utf-8"))
     return DemoCerts(folder=folder, ca=folder / "ca.pem", intermediate=folder / "intermediate.pem",
                      seal=s[0], seal_key=s[1], seal_p12=s[2],
                      tls_client=c[0], tls_client_key=c[1], tls_client_p12=c[2],

@@ -58,9 +58,15 @@ class SignatureCheck:
 
 
 def c14n(el: Any, prefixes: Sequence[str] | None = None, *, exclusive: bool = True) -> bytes:
-    """Canonical form of ``el`` (in its document context), exclusive by default."""
-    out: bytes = etree.tostring(el, method="c14n", exclusive=exclusive, with_comments=False,
-                                inclusive_ns_prefixes=list(prefixes) if prefixes else None)
+    """Canonical form of ``el`` (in its document context), exclusive by default. A part that
+    cannot be canonicalised (libxml2 refuses, e.g., a relative namespace URI) cannot have been
+    signed: SignatureError."""
+    try:
+        out: bytes = etree.tostring(el, method="c14n", exclusive=exclusive, with_comments=False,
+                                    inclusive_ns_prefixes=list(prefixes) if prefixes else None)
+    except etree.C14NError:
+        raise SignatureError(f"{etree.QName(el).localname} cannot be canonicalised (exclusive "
+                             "C14N): it was not signed as it is") from None
     return out
 
 
@@ -122,6 +128,21 @@ def _read_tlv(data: bytes, pos: int) -> tuple[int, int]:
     return pos, pos + length
 
 
+def _readable_certificate(der: bytes, where: str) -> x509.Certificate:
+    """A certificate whose every field the checks read parses now: cryptography parses names,
+    validity and extensions lazily, and the token is not covered by the signature, so a
+    tampered field would otherwise raise in the middle of the chain check (ValueError, and
+    KeyError for a name attribute whose string tag was changed: found by tools/fuzz.py)."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        _ = (cert.subject.rfc4514_string(), cert.issuer.rfc4514_string(),
+             cert.not_valid_before_utc, cert.not_valid_after_utc, list(cert.extensions),
+             cert.public_key(), cert.signature_hash_algorithm)
+    except Exception:  # any field an attacker garbled: the whole certificate is unreadable
+        raise SignatureError(f"{where} holds an unreadable certificate") from None
+    return cert
+
+
 def decode_pkipath(data: bytes) -> tuple[x509.Certificate, ...]:
     """Certificates of an X509PKIPathv1 token in token order (root first, leaf last)."""
     if not data or data[0] != 0x30:
@@ -133,10 +154,7 @@ def decode_pkipath(data: bytes) -> tuple[x509.Certificate, ...]:
         if data[pos] != 0x30:
             raise SignatureError("PKIPath token holds something other than certificates")
         _, cend = _read_tlv(data, pos)
-        try:
-            certs.append(x509.load_der_x509_certificate(data[pos:cend]))
-        except ValueError:
-            raise SignatureError("PKIPath token holds an unreadable certificate") from None
+        certs.append(_readable_certificate(data[pos:cend], "PKIPath token"))
         pos = cend
     if not certs:
         raise SignatureError("PKIPath token is empty")
@@ -323,10 +341,7 @@ def _token_chain(security: Any, sig: Any, ids: dict[str, list[Any]], *,
                                  "X509PKIPathv1 path is root first, leaf LAST (ICD 4.6.2)")
         return tuple(reversed(certs)), value_type
     if value_type == ns.X509_V3 and not require_pkipath:
-        try:
-            return (x509.load_der_x509_certificate(raw),), value_type
-        except ValueError:
-            raise SignatureError("BinarySecurityToken holds an unreadable certificate") from None
+        return (_readable_certificate(raw, "BinarySecurityToken"),), value_type
     raise SignatureError(f"BinarySecurityToken ValueType {value_type!r} is not accepted: ICS2 "
                          "requires X509PKIPathv1 with the full chain (ICD 4.6.2)")
 

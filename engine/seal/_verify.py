@@ -38,7 +38,11 @@ from ._signals import As4Error
 
 _UNDERSTOOD = frozenset({ns.q(ns.EB, "Messaging"), ns.q(ns.WSSE, "Security")})
 ATTACHMENT_MIME_TYPES = ("application/pdf", "image/jpeg")  # ICD 4.2.5, binary attachments
-MAX_DECOMPRESSED = 100 * 1024 * 1024  # ICD 4.2.6: business payload at most 100 MB uncompressed
+MAX_DECOMPRESSED = 100 * 1024 * 1024
+"""Most bytes the gzip parts of ONE message may inflate to, all parts together (ICD 4.2.6: the
+business message is at most 100 MB uncompressed; its attachments share the budget [I]). Each
+part used to have 100 MB of its own: 64 parts could inflate to 6.4 GB."""
+_INFLATE_STEP = 1 << 20
 
 
 class DecompressionError(EnvelopeError):
@@ -47,7 +51,18 @@ class DecompressionError(EnvelopeError):
 
 def _text(parent: Any, path: str) -> str | None:
     el = parent.find(path, {"eb": ns.EB})
-    return None if el is None or el.text is None else el.text.strip()
+    return None if el is None else _value(el)
+
+
+def _value(el: Any) -> str | None:
+    """The text of a header value exactly as the signature covers it. The hardened parser
+    drops comments and processing instructions, so ``.text`` is the whole text (exclusive
+    C14N drops comments too: ``99e4<!---->-fad8`` is signed as ``99e4-fad8``, and read so);
+    a value with child elements is refused rather than read in part."""
+    if len(el):
+        raise EnvelopeError(f"{etree.QName(el).localname} must hold text only, it holds "
+                            f"element {etree.QName(el[0]).localname}")
+    return None if el.text is None else el.text.strip()
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -97,9 +112,10 @@ def _envelope(soap: bytes, *, allow_soap11: bool) -> tuple[Any, Any, str]:
 def _party(el: Any, side: str) -> PartyRef:
     pid = el.find(ns.q(ns.EB, "PartyId")) if el is not None else None
     role = _text(el, "eb:Role") if el is not None else None
-    if pid is None or not (pid.text or "").strip() or not role:
+    party_id = _value(pid) if pid is not None else None
+    if pid is None or not party_id or not role:
         raise EnvelopeError(f"eb:PartyInfo/eb:{side} needs eb:PartyId and eb:Role")
-    return PartyRef(party_id=pid.text.strip(), party_type=pid.get("type") or "", role=role)
+    return PartyRef(party_id=party_id, party_type=pid.get("type") or "", role=role)
 
 
 def _check_ics2_header(h: UserMessageHeader) -> None:
@@ -133,6 +149,7 @@ def _check_ics2_header(h: UserMessageHeader) -> None:
 
 def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, bytes],
                   *, ics2: bool, types: dict[str, str] | None = None,
+                  max_inflated: int = MAX_DECOMPRESSED,
                   ) -> tuple[UserMessageHeader, tuple[Payload, ...]]:
     pi = um.find(ns.q(ns.EB, "PartyInfo"))
     ci = um.find(ns.q(ns.EB, "CollaborationInfo"))
@@ -145,10 +162,10 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
     header = UserMessageHeader(
         sender=_party(pi.find(ns.q(ns.EB, "From")), "From"),
         receiver=_party(pi.find(ns.q(ns.EB, "To")), "To"),
-        service=(service.text or "").strip() if service is not None else "",
+        service=(_value(service) or "") if service is not None else "",
         service_type=(service.get("type") or "") if service is not None else "",
         action=_text(ci, "eb:Action") or "",
-        agreement_ref=(agreement.text or "").strip() if agreement is not None else "",
+        agreement_ref=(_value(agreement) or "") if agreement is not None else "",
         agreement_type=(agreement.get("type") or "") if agreement is not None else "",
         conversation_id=_text(ci, "eb:ConversationId") or "",
         message_id=_text(um, "eb:MessageInfo/eb:MessageId") or "",
@@ -157,6 +174,7 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
     if ics2:
         _check_ics2_header(header)
     payloads = []
+    budget = _Budget(max_inflated)
     parts = um.findall(f"{ns.q(ns.EB, 'PayloadInfo')}/{ns.q(ns.EB, 'PartInfo')}")
     if ics2 and not parts:
         raise EnvelopeError("eb:PayloadInfo with one eb:PartInfo is required (ICD 4.2.5)")
@@ -170,7 +188,7 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
             raise EnvelopeError(f"payload {href} has no MIME part")
         if check is not None and cid not in check.signed_cids:
             raise SignatureError(f"payload {href} is not covered by the signature")
-        props = {p.get("name") or "": (p.text or "").strip() for p in part.iter(
+        props = {p.get("name") or "": _value(p) or "" for p in part.iter(
             ns.q(ns.EB, "Property"))}
         charset = props.get("CharacterSet")
         if ics2 and charset is not None and charset.lower() != "utf-8":
@@ -184,7 +202,7 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
             if ics2 and mime_type != "application/gzip":
                 raise EnvelopeError(f"payload {href}: MIME Content-Type {mime_type!r} of a "
                                     "gzip-compressed part must be application/gzip")
-            data = _gunzip(data, href)
+            data = _gunzip(data, href, budget)
         elif ics2:
             raise EnvelopeError(f"payload {href}: CompressionType application/gzip is required "
                                 "(ICD 4.2.5)")
@@ -201,23 +219,39 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
     return header, tuple(payloads)
 
 
-def _gunzip(data: bytes, href: str) -> bytes:
-    # RFC 1952 allows several members one after the other; each is inflated in turn, all
-    # under one size cap. Anything after the last member that is not a member is refused.
+class _Budget:
+    """Bytes the gzip parts of one message may still inflate to."""
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = self.left = limit
+
+
+def _gunzip(data: bytes, href: str, budget: _Budget) -> bytes:
+    """Inflate one gzip part in steps of 1 MB, charging every step to the message's budget:
+    the check stops at the first byte over it, whatever the compression ratio. RFC 1952 allows
+    several members one after the other; each is inflated in turn. Anything after the last
+    member that is not a member is refused."""
+    out: list[bytes] = []
+    rest = data
     try:
-        out: list[bytes] = []
-        room = MAX_DECOMPRESSED
-        rest = data
         while True:
             d = zlib.decompressobj(wbits=31)
-            chunk = d.decompress(rest, room)
-            if d.unconsumed_tail:
-                raise DecompressionError(f"payload {href} decompresses to more than "
-                                         f"{MAX_DECOMPRESSED} bytes")
+            pending = rest
+            while True:
+                chunk = d.decompress(pending, min(_INFLATE_STEP, budget.left + 1))
+                budget.left -= len(chunk)
+                if budget.left < 0:
+                    raise DecompressionError(
+                        f"payload {href}: the message's gzip parts inflate to more than "
+                        f"{budget.limit} bytes (the limit for one message, all parts together)")
+                out.append(chunk)
+                pending = d.unconsumed_tail
+                if d.eof or (not pending and not chunk):
+                    break
             if not d.eof:
                 raise DecompressionError(f"payload {href} is a truncated gzip stream")
-            out.append(chunk)
-            room -= len(chunk)
             rest = d.unused_data
             if not rest:
                 return b"".join(out)
@@ -242,6 +276,7 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
                    now: datetime | None = None, require_signature: bool = True,
                    allow_soap11: bool = False, require_pkipath: bool = True,
                    ics2: bool = True, require_signed_messaging: bool = True,
+                   max_inflated: int = MAX_DECOMPRESSED,
                    ) -> VerifiedMessage:
     """Check and read an incoming AS4 message (user message or signal).
 
@@ -250,7 +285,8 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
     pass only with ``require_signature=False``, and then only Error signals.
     ``allow_soap11``/``require_pkipath``/``ics2``/``require_signed_messaging`` relax the ICS2
     profile for generic AS4 peers (tests use them on Peppol receipts); never relax them for
-    ICS2 traffic. Raises SealError subclasses.
+    ICS2 traffic. ``max_inflated`` bounds what all gzip parts of the message inflate to
+    together (DecompressionError past it). Raises SealError subclasses.
     """
     soap, attachments, types = _soap_parts(content_type, body, allow_soap11=allow_soap11)
     root, header_el, soap_ns = _envelope(soap, allow_soap11=allow_soap11)
@@ -303,7 +339,8 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
         if ics2 and (len(body_el) or (body_el.text or "").strip()):
             raise EnvelopeError("the SOAP Body of an AS4 user message must be empty "
                                 "(payloads travel as MIME parts)")
-        header, payloads = _user_message(um, check, attachments, ics2=ics2, types=types)
+        header, payloads = _user_message(um, check, attachments, ics2=ics2, types=types,
+                                         max_inflated=max_inflated)
         return VerifiedMessage(kind="user", header=header, payloads=payloads,
                                receipt_references=(), errors=(), mpc=header.mpc, **common)
     receipt = sm.find(ns.q(ns.EB, "Receipt"))

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from ._queries import aware
-from ._schema import events, exchanges, filings
+from ._schema import events, exchanges, filings, received
 from ._sqlstate import pack, utc
 
 
@@ -129,6 +129,24 @@ class StoreExchanges:
                         at=when, filing_id=fid, kind="answer", from_state=state,
                         to_state=state, cause=f"{action} {message_id}"))
             return True
+
+    def received_reply(self, message_id: str) -> tuple[int, str, bytes] | None:
+        """The answer an AS4 receiver gave to ``message_id`` (status, content type, body), or
+        None: duplicate detection that survives a restart (``StoreReceivedStore``)."""
+        with self._reader() as conn:
+            r = conn.execute(select(received.c.status, received.c.content_type,
+                                    received.c.body).where(
+                received.c.message_id == message_id)).first()
+        return None if r is None else (int(r.status), str(r.content_type), bytes(r.body))
+
+    def remember_reply(self, message_id: str, status: int, content_type: str,
+                       body: bytes) -> None:
+        """Record the answer given to a processed AS4 message (committed on return; a second
+        record of the same MessageId keeps the first)."""
+        with self.engine.begin() as conn:
+            conn.execute(_upsert_ignore(conn, received), [{
+                "message_id": message_id, "status": status, "content_type": content_type,
+                "body": body, "received_at": datetime.now(UTC)}])
 
     def answers_for(self, message_id: str, *, lrn: str | None = None) -> list[AnswerExchange]:
         """Answers referring to a sent message (by RefToMessageId, or by its LRN)."""

@@ -156,6 +156,15 @@ exchanges = Table(
     Index("exchanges_lrn", "lrn"),
 )
 
+received = Table(
+    "received", metadata,
+    Column("message_id", String(255), primary_key=True),
+    Column("status", Integer, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),  # the answer given (receipt or error), as sent
+    Column("received_at", Stamp, nullable=False),
+)
+
 events = Table(
     "events", metadata,
     Column("id", Integer, primary_key=True),

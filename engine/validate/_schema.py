@@ -24,7 +24,7 @@ from lxml import etree
 
 from ..diagnostics import ConfigError, Diagnostic, SourcePos, diag
 from ..xmlsafe import parse_xml_safely
-from ._schema_errors import ICS2_NAMESPACE, explain, short_name
+from ._schema_errors import ICS2_NAMESPACE, Siblings, explain, short_name
 
 __all__ = ["MAX_ENS_XML_BYTES", "SchemaSet", "check_schema", "parse_ens_xml"]
 
@@ -149,10 +149,11 @@ def check_schema(doc: Any, *, schemas: SchemaSet | None = None,
         return []
     doc_root = root.getroottree().getroot()
     out: list[Diagnostic] = []
+    siblings = Siblings()
     for error in schema.error_log:
         if _NO_ROOT_DECLARATION in error.message:
             return [_no_schema(root, schema_set, source_name, "declaration")]
-        detail = explain(error.message, error.path, error.line, doc_root)
+        detail = explain(error.message, error.path, error.line, doc_root, siblings)
         out.append(diag(
             "XSD002", detail.message,
             source=SourcePos(file=source_name, line=detail.line),

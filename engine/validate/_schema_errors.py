@@ -75,10 +75,51 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def find_element(root: Any, path: str | None) -> Any:
+class Siblings:
+    """Each parent's element children, grouped by local name once: naming or following many
+    elements of one document (a libxml2 error per house) stays linear in the document."""
+
+    __slots__ = ("_by_parent",)
+
+    def __init__(self) -> None:
+        self._by_parent: dict[Any, _Children] = {}
+
+    def _table(self, parent: Any) -> _Children:
+        table = self._by_parent.get(parent)
+        if table is None:
+            table = self._by_parent[parent] = _Children(parent)
+        return table
+
+    def named(self, parent: Any, local: str | None) -> list[Any]:
+        """Element children called ``local`` (all of them for None)."""
+        table = self._table(parent)
+        return table.elements if local is None else table.by_local.get(local, [])
+
+    def position(self, parent: Any, child: Any) -> tuple[int, int]:
+        """(1-based position among same-tag siblings, how many share the tag)."""
+        table = self._table(parent)
+        return table.position.get(child, 1), table.per_tag.get(child.tag, 1)
+
+
+class _Children:
+    __slots__ = ("by_local", "elements", "per_tag", "position")
+
+    def __init__(self, parent: Any) -> None:
+        self.elements = [c for c in parent if isinstance(c.tag, str)]
+        self.by_local: dict[str, list[Any]] = {}
+        self.per_tag: dict[str, int] = {}
+        self.position: dict[Any, int] = {}
+        for c in self.elements:
+            self.by_local.setdefault(_local(c.tag), []).append(c)
+            n = self.per_tag[c.tag] = self.per_tag.get(c.tag, 0) + 1
+            self.position[c] = n
+
+
+def find_element(root: Any, path: str | None, siblings: Siblings | None = None) -> Any:
     """The element a libxml2 node path points at, or ``None`` when it cannot be followed."""
     if not path or not path.startswith("/"):
         return None
+    kids = siblings if siblings is not None else Siblings()
     steps = path[1:].split("/")
     first = _STEP.fullmatch(steps[0])
     if first is None or (first["name"] != "*" and _local(first["name"].split(":")[-1])
@@ -90,28 +131,26 @@ def find_element(root: Any, path: str | None) -> Any:
         if m is None:
             return None
         name, pos = m["name"], int(m["pos"] or 1)
-        children = [c for c in node if isinstance(c.tag, str)]
-        if name != "*":
-            local = name.split(":")[-1]
-            children = [c for c in children if _local(c.tag) == local]
+        children = kids.named(node, None if name == "*" else name.split(":")[-1])
         if len(children) < pos:
             return None
         node = children[pos - 1]
     return node
 
 
-def ens_xpath(element: Any) -> str:
+def ens_xpath(element: Any, siblings: Siblings | None = None) -> str:
     """``/IE3F26/consignmentMasterLevel/consignmentHouseLevel/goodsItem[2]/weight``: local
     names, with a 1-based position where an element has siblings of the same name."""
+    kids = siblings if siblings is not None else Siblings()
     steps: list[str] = []
     node = element
     while node is not None:
         local = _local(str(node.tag))
         parent = node.getparent()
         if parent is not None:
-            same = [c for c in parent if c.tag == node.tag]
-            if len(same) > 1:
-                local += f"[{same.index(node) + 1}]"
+            position, same = kids.position(parent, node)
+            if same > 1:
+                local += f"[{position}]"
         steps.append(local)
         node = parent
     return "/" + "/".join(reversed(steps))
@@ -162,11 +201,13 @@ def _value_expectation(body: str) -> str | None:
     return None
 
 
-def explain(message: str, path: str | None, line: int, root: Any) -> SchemaErrorDetail:
-    """Translate one libxml2 schema error about the document under ``root``."""
+def explain(message: str, path: str | None, line: int, root: Any,
+            siblings: Siblings | None = None) -> SchemaErrorDetail:
+    """Translate one libxml2 schema error about the document under ``root`` (give one
+    ``siblings`` for all the errors of a document)."""
     text = message.replace(_NS_PREFIX, "")
-    element = find_element(root, path)
-    xpath = ens_xpath(element) if element is not None else path
+    element = find_element(root, path, siblings)
+    xpath = ens_xpath(element, siblings) if element is not None else path
     src_line = element.sourceline if element is not None else None
     if not src_line:
         src_line = line or None

@@ -24,6 +24,7 @@ def make_settings(trader: EndpointCerts, endpoint: str = "https://sim.invalid/",
                   **over: object) -> As4Settings:
     base: dict[str, object] = {"endpoint": endpoint, "party_id": "DE0000DEMO0001",
                                "identity": trader.identity, "trust": trader.trust,
+                               "peer_seal": trader.peer_seal,
                                "tls": trader.tls, "retries": 3, "backoff": 0.01}
     base.update(over)
     return As4Settings(**base)  # type: ignore[arg-type]

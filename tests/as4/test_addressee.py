@@ -13,6 +13,7 @@ import pytest
 from ensgate.connectors.as4 import As4Client, As4ProtocolError, EndpointCerts, InboundEndpoint
 from ensgate.connectors.simulator import Simulator
 from ensgate.seal import (
+    SealPin,
     customs_to_trader_header,
     pull_mpc,
     seal_user_message,
@@ -52,7 +53,7 @@ def test_pulled_message_not_for_us_is_refused(name: str, why: str, simulator: Si
     with pytest.raises(As4ProtocolError, match=why):
         client.pull()
     assert simulator.acknowledged == []           # no receipt was given for it
-    assert wire.message_id in simulator.awaiting_receipt
+    assert simulator.refused == [wire.message_id]  # but a signed EBMS:0010 refusing it
     assert client.pull() is None                  # and it is gone from the channel
 
 
@@ -68,14 +69,18 @@ def test_pulled_message_for_us_is_acknowledged(simulator: Simulator,
 
 def test_inbound_endpoint_refuses_what_is_not_for_us(trader: EndpointCerts,
                                                      customs_side: EndpointCerts) -> None:
-    inbound = InboundEndpoint(identity=trader.identity, trust=trader.trust, party_id=US)
+    inbound = InboundEndpoint(identity=trader.identity, trust=trader.trust, party_id=US,
+                              customs_seal=trader.peer_seal)
     cases = {
         "ours": (customs_to_trader_header(receiver_party_id=US, action="IE3R01"),
                  customs_side, None),
         "other party": (customs_to_trader_header(receiver_party_id="FR123456789",
                                                  action="IE3R01"), customs_side, "EBMS:0010"),
         "filing pushed to us": (trader_to_customs_header(sender_party_id=US, action="IE3F26"),
-                                trader, "EBMS:0010"),
+                                customs_side, "EBMS:0010"),
+        # sealed with our own seal: refused for its seal before anything is read
+        "our own seal": (customs_to_trader_header(receiver_party_id=US, action="IE3R01"),
+                         trader, "EBMS:0101"),
     }
     for name, (header, sender, code) in cases.items():
         wire = seal_user_message(ANSWER, header=header, identity=sender.identity)
@@ -112,7 +117,8 @@ def test_inbound_endpoint_pins_the_customs_seal(trader: EndpointCerts,
     """A seal from the same trusted CA that is not the customs seal (here: another trader's)
     cannot push a "customs answer" when the endpoint pins the customs seal certificate."""
     inbound = InboundEndpoint(identity=trader.identity, trust=trader.trust, party_id=US,
-                              customs_seals=[customs_side.identity.certificate])
+                              customs_seal=SealPin.of_certificates(
+                                  [customs_side.identity.certificate]))
     header = customs_to_trader_header(receiver_party_id=US, action="IE3R01")
     for sender, code in ((customs_side, None), (trader, "EBMS:0101")):
         wire = seal_user_message(ANSWER, header=header, identity=sender.identity)

@@ -40,7 +40,7 @@ from ensgate.connectors.as4 import (
     trader_certs,
 )
 from ensgate.connectors.simulator import AnswerPusher, Simulator
-from ensgate.seal import SealIdentity, issue_certificate
+from ensgate.seal import SealIdentity, SealPin, issue_certificate
 
 
 def _filing(path: Path) -> OutboundFiling:
@@ -154,8 +154,8 @@ def test_push_mode_answers_reach_the_inbound_endpoint(cert_dir: Path, trader: En
                                                       ens_file: Path) -> None:
     ours = inbound_certs(cert_dir)
     inbound = InboundEndpoint(identity=ours.identity, trust=ours.trust,
-                              party_id="DE0000DEMO0001",
-                              customs_seals=[customs_side.identity.certificate])
+                              party_id="DE0000DEMO0001", customs_seal=SealPin.of_certificates(
+                                  [customs_side.identity.certificate]))
     with BackgroundServer(inbound.app, tls=ours.tls) as trader_srv:
         pusher = AnswerPusher(make_settings(customs_side, endpoint=trader_srv.url,
                                             party_id="sti-taxud",

@@ -95,16 +95,17 @@ def awb_check(serial: str) -> bool:
 
 def apply_fields(
     node: SourceNode, specs: tuple[FieldSpec, ...], elems: list[str], cols: list[int],
-    start: int, ln: Line, diags: list[Diagnostic],
+    start: int, ln: Line, diags: list[Diagnostic], stop: int | None = None,
 ) -> int:
-    """Fill ``node`` from ``elems[start:]`` by position; returns the first unused element."""
+    """Fill ``node`` from ``elems[start:stop]`` by position; returns the first unused element
+    (``stop`` bounds a window without copying the list: a line of many pairs stays linear)."""
     i = start
-    n = len(elems)
+    n = len(elems) if stop is None else min(stop, len(elems))
     for spec in specs:
         if i >= n:
             break
         if spec.rest:
-            text = "/".join(elems[i:])
+            text = "/".join(elems[i:n])
             if text:
                 put(node, spec.name, text, ln, cols[i])
             return n

@@ -144,7 +144,7 @@ def cont_pairs(st: State, g: Group, body: str, col: int, ln: Line) -> None:
     elems, cols = elements(body, col)
     for j in range(0, len(elems), len(spec.fields)):
         rec = attach(g.parent, record(spec.node, ln, cols[j]))
-        apply_fields(rec, spec.fields, elems[: j + len(spec.fields)], cols, j, ln, st.diags)
+        apply_fields(rec, spec.fields, elems, cols, j, ln, st.diags, stop=j + len(spec.fields))
 
 
 def cont_next(st: State, g: Group, body: str, col: int, ln: Line) -> None:

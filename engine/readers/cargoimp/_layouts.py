@@ -64,6 +64,7 @@ class LineSpec:
     style: str = ""
     max_len: int = 69
     label: str = ""  # how IMP010 names the line when it is missing
+    once: bool = False  # at most one such line per message (IMP027 for a repeat)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -187,6 +188,7 @@ def _line(tag: str, order: int, raw: dict[str, Any], shared: dict[str, Any]) -> 
         style=str(raw.get("style", "")),
         max_len=int(raw.get("max_len", 69)),
         label=str(raw.get("label", "")),
+        once=bool(raw.get("once", False)),
     )
 
 

@@ -193,6 +193,19 @@ def _walk(st: State, lines: list[Line]) -> None:
                 report(diags, "IMP019", ln, 1, found=text, expected="SHP, CNE or NFY before it")
                 put(attach(st.root, record("extra", ln, 1)), "text", text, ln, 1)
             continue
+        if spec.once:
+            if spec.tag in st.seen_once:
+                # A second AWB, HCD, SHP... line: the message describes one of each, and the
+                # mapping reads them for every house and goods item (a few thousand repeats
+                # made it quadratic). Kept as unread text with an error; its continuation
+                # lines follow it there.
+                report(diags, "IMP027", ln, 1, found=text,
+                       expected=f"one {spec.tag} line per {layout.type} message")
+                _close(st, st.group)
+                st.group = None
+                put(attach(st.root, record("extra", ln, 1)), "text", text, ln, 1)
+                continue
+            st.seen_once.add(spec.tag)
         if layout.check_order and spec.tag != "PART":
             if spec.order < st.last_order:
                 report(diags, "IMP019", ln, 1, found=spec.tag,

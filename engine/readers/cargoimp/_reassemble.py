@@ -17,8 +17,9 @@ _KEEP = frozenset({"SRC004", "SRC005", "IMP021", "IMP022", "IMP024"})
 
 
 def _digits(text: str) -> bool:
-    """ASCII digits only: ``str.isdigit`` also accepts '²', which ``int`` refuses."""
-    return text.isascii() and text.isdigit()
+    """ASCII digits only (``str.isdigit`` also accepts '²', which ``int`` refuses), and few
+    enough to be a part number (``int`` refuses more than 4,300 digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 _PART_LINE = frozenset({"FWB", "FHL", "FZB"})

@@ -24,7 +24,7 @@ class Group:
 
 class State:
     __slots__ = ("diags", "group", "last_order", "layout", "oci_seq", "reused", "root", "scopes",
-                 "tables")
+                 "seen_once", "tables")
 
     def __init__(self, layout: Layout, tables: Layouts, root: SourceNode) -> None:
         self.layout = layout
@@ -36,6 +36,7 @@ class State:
         self.oci_seq = 0
         self.last_order = -1
         self.reused: set[int] = set()
+        self.seen_once: set[str] = set()  # tags of once-only lines already read
 
     def parent_of(self, spec: LineSpec) -> SourceNode:
         if spec.parent:

@@ -66,8 +66,10 @@ def seg_pos(file: str, message: int | None, seg: Segment) -> SourcePos:
 
 
 def _int(text: str) -> int | None:
-    # isascii: str.isdigit() also accepts '²' and other digits int() refuses
-    return int(text) if text.isascii() and text.isdigit() else None
+    # isascii: str.isdigit() also accepts '²' and other digits int() refuses; counts and
+    # references are n..6 / an..14: a longer run of digits is no count (int() refuses more
+    # than 4,300 digits, and converting fewer is quadratic)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 class EnvelopeWalker:

@@ -52,36 +52,65 @@ class Positions:
                 acc += len(part) + 1
                 starts.append(acc)
         ends = [s - 1 for s in starts[1:]] + [len(body)]
-        return [ElementPos(self, seg, body, s, e) for s, e in zip(starts, ends, strict=True)]
+        if self.single_byte:
+            byte_starts = starts
+        else:  # byte offsets of the element starts, in one pass over the segment
+            byte_starts, acc, prev = [], 0, 0
+            for s in starts:
+                acc += len(body[prev:s].encode("utf-8"))
+                prev = s
+                byte_starts.append(acc)
+        return [ElementPos(self, seg, body, s, e, b)
+                for s, e, b in zip(starts, ends, byte_starts, strict=True)]
 
 
 class ElementPos:
-    """Positions inside one element: the element itself, or one of its components."""
+    """Positions inside one element: the element itself, or one of its components. The
+    component starts are found once, in one pass, the first time a component is asked for:
+    an element of thousands of components is read in linear time (each lookup used to scan
+    from the element's start)."""
 
-    __slots__ = ("body", "end", "owner", "seg", "start")
+    __slots__ = ("_components", "body", "byte_start", "end", "owner", "seg", "start")
 
-    def __init__(self, owner: Positions, seg: Segment, body: str, start: int, end: int) -> None:
+    def __init__(self, owner: Positions, seg: Segment, body: str, start: int, end: int,
+                 byte_start: int) -> None:
         self.owner, self.seg, self.body, self.start, self.end = owner, seg, body, start, end
+        self.byte_start = byte_start
+        self._components: list[tuple[int, int]] | None = None
 
-    def at(self, component: int = 0) -> SourcePos:
-        """Position of ``component`` (0-based) of this element."""
-        s = self.start
-        if component:
-            d = self.owner.d
-            i, n, seen = self.start, self.end, 0
+    def _component_starts(self) -> list[tuple[int, int]]:
+        """(character index, byte offset in the segment) of each component start."""
+        if self._components is None:
+            d, body, single = self.owner.d, self.body, self.owner.single_byte
+            out = [(self.start, self.byte_start)]
+            i, n = self.start, self.end
+            prev, acc = self.start, self.byte_start
             while i < n:
-                ch = self.body[i]
+                ch = body[i]
                 if d.release and ch == d.release:
                     i += 2
                     continue
                 if ch == d.component:
-                    seen += 1
-                    if seen == component:
-                        s = i + 1
-                        break
+                    s = i + 1
+                    if single:
+                        acc = s
+                    else:
+                        acc += len(body[prev:s].encode("utf-8"))
+                        prev = s
+                    out.append((s, acc))
                 i += 1
+            self._components = out
+        return self._components
+
+    def at(self, component: int = 0) -> SourcePos:
+        """Position of ``component`` (0-based) of this element (of the element when the
+        component does not exist)."""
+        s, delta = self.start, self.byte_start
+        if component:
+            starts = self._component_starts()
+            if component < len(starts):
+                s, delta = starts[component]
         o = self.owner
-        delta = s if o.single_byte else len(self.body[:s].encode("utf-8"))
         return SourcePos(file=o.file, message=o.message, line=self.seg.line,
                          column=self.seg.column + s, segment=self.seg.number,
                          offset=self.seg.offset + delta)

@@ -19,6 +19,7 @@ from ._tree import (
     has_child,
     path_text,
     text,
+    whole_number,
 )
 
 _HOUSE_GOODS = frozenset({"IE3F20", "IE3F22", "IE3F23", "IE3F24", "IE3F26", "IE3F27", "IE3F28",
@@ -48,12 +49,12 @@ def _numbering(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
     for item in items:
         number_el = child(item, "goodsItemNumber")
         raw = text(number_el)
-        if number_el is None or not raw.isdigit():
+        number = whole_number(raw)
+        if number_el is None or number is None:
             yield ctx.fail("ICS001", item if number_el is None else number_el,
                            "goods item number missing or not a number",
                            expected="1, 2, 3 ...", found=raw or "absent")
             continue
-        number = int(raw)
         if number in seen:
             yield ctx.fail("ICS001", number_el, f"goods item number {number} used twice",
                            expected="unique numbers", found=raw)

@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol, TypeVar, cast
 from ensgate.diagnostics import Diagnostic, Severity, SourcePos, diag
 
 from ._config import RuleConfig
-from ._tree import Element, FilingIndex, readable_xpath
+from ._tree import Element, FilingIndex, SiblingPositions, readable_xpath
 
 Offline = Literal["yes", "local store", "partly"]
 _T = TypeVar("_T")
@@ -104,8 +104,8 @@ class RuleContext:
     """What a rule sees: the filing, its message name, the config, the ledger, and a helper
     that turns a finding on an element into a :class:`Diagnostic` with path and source line."""
 
-    __slots__ = ("_memo", "config", "index", "ledger", "message", "message_index", "root",
-                 "rule_id", "source_name", "today")
+    __slots__ = ("_memo", "_positions", "config", "index", "ledger", "message",
+                 "message_index", "root", "rule_id", "source_name", "today")
 
     def __init__(self, *, root: Element, message: str, config: RuleConfig,
                  ledger: LedgerView | None, source_name: str, message_index: int | None,
@@ -120,6 +120,7 @@ class RuleContext:
         self.index = FilingIndex(root)
         self.rule_id = ""
         self._memo: dict[str, Any] = {}
+        self._positions = SiblingPositions()
 
     def memo(self, key: str, compute: Callable[[], _T]) -> _T:
         """A value shared by several rules of one run (e.g. the party addresses), computed
@@ -145,7 +146,7 @@ class RuleContext:
             severity=severity,
             source=SourcePos(file=self.source_name, message=self.message_index,
                              line=_line(element)),
-            xpath=readable_xpath(element),
+            xpath=readable_xpath(element, self._positions),
             expected=expected,
             found=found,
             ics2_rule=self.rule_id,

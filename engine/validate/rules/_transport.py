@@ -19,6 +19,7 @@ from ._tree import (
     parse_instant,
     path_text,
     place_country,
+    whole_number,
 )
 
 
@@ -32,7 +33,8 @@ def _routing(means: Element) -> list[tuple[int, str, Element]]:
     rows: list[tuple[int, str, Element]] = []
     for pos, el in enumerate(children(means, "countriesOfRoutingOfMeansOfTransport")):
         seq = child_text(el, "sequenceNumber")
-        key = int(seq) if seq.isdigit() else 10_000 + pos
+        number = whole_number(seq)
+        key = number if number is not None else 10_000 + pos
         rows.append((key, child_text(el, "country").upper(), el))
     rows.sort(key=lambda r: r[0])
     return rows

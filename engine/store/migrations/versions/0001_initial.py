@@ -1,4 +1,5 @@
-"""The shipment store: runs, sources, messages, shipments, filings, exchanges, events, exports.
+"""The shipment store: runs, sources, messages, shipments, filings, exchanges, AS4 messages
+received (duplicate detection), events, exports.
 
 Revision ID: 0001
 Revises:
@@ -141,6 +142,14 @@ def upgrade() -> None:
     op.create_index("exchanges_ref", "exchanges", ["ref_to_message_id"])
     op.create_index("exchanges_lrn", "exchanges", ["lrn"])
     op.create_table(
+        "received",
+        sa.Column("message_id", sa.String(255), primary_key=True),
+        sa.Column("status", sa.Integer, nullable=False),
+        sa.Column("content_type", sa.Text, nullable=False),
+        sa.Column("body", sa.LargeBinary, nullable=False),
+        sa.Column("received_at", STAMP, nullable=False),
+    )
+    op.create_table(
         "events",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("at", STAMP, nullable=False),
@@ -174,6 +183,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("exports", "events", "exchanges", "filings", "message_shipments",
+    for table in ("exports", "events", "received", "exchanges", "filings", "message_shipments",
                   "shipment_houses", "shipments", "messages", "sources", "runs"):
         op.drop_table(table)
