@@ -161,11 +161,13 @@ def main() -> None:
                     ("PostgreSQL store + output folder", "pg", True)]
     best: dict[str, float] = {}
     cpu: dict[str, float] = {}
-    for _ in range(args.rounds):
+    for _ in range(args.rounds):  # --rounds 0: only the peak RSS below
         for name, kind, out in configs:
             wall, used = child(kind, out)
             best[name] = min(best.get(name, 1e9), wall)
             cpu[name] = min(cpu.get(name, 1e9), used)
+    if not args.rounds:
+        configs = []
     print(f"{n_msgs:,} messages ({args.shipments:,} FWB + FFM shipments, 5 files), best of "
           f"{args.rounds}, each run in a fresh process; wall clock, and CPU time of the "
           "process (PostgreSQL's own work is in its server: only the wall clock counts it)")

@@ -294,23 +294,26 @@ class Unit:
 
     def _reread(self, wanted: list[StoredMessage]) -> list[tuple[StoredMessage,
                                                                  SourceMessage]]:
-        """Read the sources of stored messages again (each source once) and pick them by
-        content hash; parts of one message spread over sources are joined again."""
+        """Read the sources of stored messages again and pick them by content hash; parts of
+        one message spread over sources are joined again. Only the messages wanted are kept:
+        the rest of a re-read source (a 1 MB piece holds ~3,000 messages) is dropped before
+        the next one is read, so that a unit touching old shipments in several sources does
+        not hold them all."""
         by_sources: dict[tuple[int, ...], list[StoredMessage]] = {}
         for sm in wanted:
             by_sources.setdefault(sm.sources, []).append(sm)
-        read: dict[int, list[SourceMessage]] = {}
         out: list[tuple[StoredMessage, SourceMessage]] = []
         for sources, group in by_sources.items():
             msgs: list[SourceMessage] = []
             for sid in sources:
-                if sid not in read:
-                    ref, data = self.state.source(sid)
-                    read[sid] = read_source(ref, data)
-                msgs.extend(read[sid])
+                ref, data = self.state.source(sid)
+                msgs.extend(read_source(ref, data))
+                del data
             if len(sources) > 1:
                 msgs = reassemble(msgs)
-            by_hash = {message_hash(m): m for m in msgs}
+            hashes = {sm.content_hash for sm in group}
+            by_hash = {h: m for m in msgs if (h := message_hash(m)) in hashes}
+            del msgs
             for sm in group:
                 found = by_hash.get(sm.content_hash)
                 if found is None:  # pragma: no cover - the store was changed by hand

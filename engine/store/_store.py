@@ -109,7 +109,7 @@ class Store(StoreQuestions, StoreExchanges):
     """The shipment store. Open with :meth:`open`; use as a context manager or ``close()``."""
 
     def __init__(self, engine: Engine, *, url: str, config: EnsgateConfig | None = None,
-                 cache_size: int = 4096) -> None:
+                 cache_size: int = 2048) -> None:
         self.engine = engine
         self.url = url
         self.config = config
@@ -117,7 +117,7 @@ class Store(StoreQuestions, StoreExchanges):
 
     @classmethod
     def open(cls, url: str | None = None, *, config: EnsgateConfig | None = None,
-             migrate: bool = True, cache_size: int = 4096) -> Store:
+             migrate: bool = True, cache_size: int = 2048) -> Store:
         """Open the store at ``url`` (default: the configuration's ``store``), bringing its
         schema to the current revision unless ``migrate`` is False."""
         if url is None:

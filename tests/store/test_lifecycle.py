@@ -181,3 +181,25 @@ def test_report_and_status_shapes(store: Store) -> None:
     (f,) = status["filings"]
     assert {"lrn", "type", "state", "mrn"} <= set(f) and f["mrn"] is None
     assert store.status("999-99999999") is None
+
+
+def test_seq_in_the_lrn_scheme_counts_sent_filings_of_the_document(store_url: str) -> None:
+    """``{seq}``: 1 for the first filing of a document and type; the state counts the sent
+    ones (the refiling after a customs rejection that will use 2 is the lifecycle's next
+    step)."""
+    from ensgate.store._sqlstate import SqlState
+
+    config = replace(load_config(), lrn_scheme="{prefix}{filing}{doc}S{seq}")
+    with Store.open(store_url, config=config) as store:
+        _ingest(store, S3_FWB)
+        filed = _ingest(store, S3_FFM).of("180-88351270")
+        assert filed.lrn == "EGF2818088351270S1"
+        declarant = next(iter(store.filings())).declarant
+        with store.engine.connect() as conn:
+            state = SqlState(conn, run_id=0)
+            assert state.sent_count(declarant, "180-88351270", "IE3F28") == 0
+        store.record_sent(message_id="m-1@ensgate", lrn=filed.lrn, action="IE3F28",
+                          endpoint="https://customs.invalid/")
+        with store.engine.connect() as conn:
+            state = SqlState(conn, run_id=0)
+            assert state.sent_count(declarant, "180-88351270", "IE3F28") == 1

@@ -79,3 +79,21 @@ def test_diagnostics_go_to_stderr_unwrapped(tmp_path: Path) -> None:
     rejected = [ln for ln in done.stderr.splitlines() if ln.startswith("rejected ")]
     assert len(rejected) == 1 and rejected[0].endswith("IMP010 mandatory line RTG missing")
     assert "IMP010" not in done.stdout  # stdout keeps the summary table
+
+
+NOT_ENS = {
+    "FSU/14": "IMP002", "FSA/14": "IMP002", "FNA/1": "IMP002", "FMA": "IMP002",
+    "FSR/5": "IMP003", "FBL/3": "IMP003", "FFA/4": "IMP003",
+    # Type-B messages of other domains, first line without a version (AHM) [I]
+    "MVT": "IMP003", "LDM": "IMP003", "CPM": "IMP003", "UCM": "IMP003",
+}
+
+
+def test_non_ens_iata_messages_are_routed_never_rejected() -> None:
+    from ensgate import translate_bytes
+
+    for ident, code in NOT_ENS.items():
+        result = translate_bytes(f"{ident}\nKL1234/12.PHBXA.AMS\n".encode(), file=ident)
+        assert [r.message.kind for r in result.not_ens] == [ident.split("/")[0]], ident
+        assert code in {d.code for d in result.not_ens[0].diagnostics}, ident
+        assert result.rejects == [] and result.ok, ident

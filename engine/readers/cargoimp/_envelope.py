@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ...diagnostics import Diagnostic, SourcePos, diag
-from ._parser import IDENT, Segment
+from ._parser import BARE_IDENTS, IDENT, Segment
 from ._types import MESSAGE_TYPES
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -124,7 +124,7 @@ def split_messages(data: bytes, file: str, *, line_offset: int = 0,
                     pending.append(diag("IMP024", source=_pos(file, -1, no), found=line))
             blank = False
             continue
-        m = IDENT.match(line) if line[3:4] == "/" or line[:3] == "FMA" else None
+        m = IDENT.match(line) if line[3:4] == "/" or line[:3] in BARE_IDENTS else None
         if cur is None or cur.closed:
             starts = True
         elif m is None:

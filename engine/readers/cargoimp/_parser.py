@@ -20,7 +20,10 @@ from ._layouts import Layout, load_layouts, nearest_version
 from ._state import Group, State
 from ._types import MESSAGE_TYPES
 
-IDENT = re.compile(r"(?:([A-Z]{3})/(\d{1,3})|(FMA))[ ]*\Z")
+# Identifiers without a version: FMA, and the Type-B messages of other domains that share the
+# cargo mailboxes (aircraft movement, load, container/pallet, ULD control: AHM 780 ff.) [I]
+BARE_IDENTS = ("FMA", "MVT", "LDM", "CPM", "UCM")
+IDENT = re.compile(r"(?:([A-Z]{3})/(\d{1,3})|(" + "|".join(BARE_IDENTS) + r"))[ ]*\Z")
 _TAG = re.compile(r"([A-Z]{3,4})(?:/|[ ]*\Z)")
 _TRAILER = re.compile(r"(?:PART/\d+/CONT|CONT)[ ]*\Z")
 FORMAT = "cargo-imp"
