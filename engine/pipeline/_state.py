@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..ledger import FilingLedger
+from ..lifecycle import SENT_STATES, STATES, UNSENT_STATES
 
 # -- lifecycles: one table each, checked in Python (the columns are plain strings) ----------
 SHIPMENT_STATES: dict[str, str] = {
@@ -26,17 +27,10 @@ SHIPMENT_STATES: dict[str, str] = {
     "needs-amendment": "data changed after its filing was sent: an amendment is due",
 }
 
-FILING_STATES: dict[str, str] = {
-    "ready": "made and valid, exported, not yet sent: remade in place when the data changes",
-    "superseded": "never sent, replaced (another filing type, or the shipment stopped "
-                  "filing); its LRN is free again",
-    "sent": "handed to customs over AS4; its LRN is used",
-    "receipt": "customs' AS4 receipt (NRR) verified",
-    "registered": "customs registered it (IE3R01, with an MRN)",
-    "rejected": "customs rejected it (IE3N99, or an ebMS error); its LRN stays used",
-}
-UNSENT_FILING_STATES = frozenset({"ready"})
-SENT_FILING_STATES = frozenset({"sent", "receipt", "registered", "rejected"})
+# The filing lifecycle is ensgate.lifecycle's (states, events, the transitions the ICD allows).
+FILING_STATES: dict[str, str] = STATES
+UNSENT_FILING_STATES = UNSENT_STATES - {"superseded"}  # a current filing that can be remade
+SENT_FILING_STATES = SENT_STATES  # its LRN is used
 
 MESSAGE_OUTCOMES: dict[str, str] = {
     "filed": "contributed to a filing",

@@ -1,5 +1,8 @@
 """Exchanges with customs in the store: what was sent over AS4 and what came back, and the
-filing states they move (sent, receipt, registered, rejected)."""
+filing states they move. Every state change goes through the filing lifecycle
+(``ensgate.lifecycle``): the event is named by its cause (``submitted``, ``receipt``,
+``IE3R01``...), and a step the ICD does not allow changes nothing but is recorded (an event
+row from and to the same state, cause "refused (LCY001)") and returned as a diagnostic."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
+from ..diagnostics import Diagnostic
+from ..lifecycle import EVENTS, check_transition, event_for_sent, next_state
 from ._queries import aware
 from ._schema import events, exchanges, filings, received
 from ._sqlstate import pack, utc
@@ -63,14 +68,20 @@ class StoreExchanges:
         when = aware(at) or datetime.now(UTC)
         with self.engine.begin() as conn:
             fid, state = _filing_by_lrn(conn, lrn)
-            conn.execute(_upsert_ignore(conn, exchanges), [{
+            new = _insert_new(conn, {
                 "filing_id": fid, "direction": "out", "as4_message_id": message_id,
                 "ref_to_message_id": None, "action": action, "lrn": lrn, "mrn": None,
                 "endpoint": endpoint, "receipt": "", "body": None if body is None
-                else pack(body), "at": when, "detail": ""}])
-            if fid is not None and state in ("ready", "sent"):
-                _set_filing(conn, fid, state, "sent", f"sent over AS4 as {message_id}", when,
+                else pack(body), "at": when, "detail": ""})
+            # the same message recorded again (a resumed run) is no new event
+            event = event_for_sent(action)
+            if fid is None or event is None:
+                return
+            if event == "submitted" and (new or state in ("ready", "sent")):
+                move_filing(conn, fid, event, f"sent over AS4 as {message_id}", when,
                             as4_message_id=message_id, sent_at=when)
+            elif event != "submitted" and new:
+                move_filing(conn, fid, event, f"{action} sent over AS4 as {message_id}", when)
 
     def record_receipt(self, message_id: str, *, ok: bool, detail: str = "",
                        at: datetime | None = None) -> None:
@@ -86,11 +97,13 @@ class StoreExchanges:
             if row.filing_id is not None:
                 state = conn.execute(select(filings.c.state).where(
                     filings.c.id == row.filing_id)).scalar_one()
+                # a receipt of a message sent after the filing (amendment, invalidation...)
+                # or one seen after customs' answer moves nothing
                 if ok and state == "sent":
-                    _set_filing(conn, row.filing_id, state, "receipt",
+                    move_filing(conn, row.filing_id, "receipt",
                                 f"AS4 receipt for {message_id} verified", when)
                 elif not ok and state in ("sent", "receipt"):
-                    _set_filing(conn, row.filing_id, state, "rejected",
+                    move_filing(conn, row.filing_id, "ebms-error",
                                 f"AS4 refusal of {message_id}: {detail}", when)
 
     def record_answer(self, *, message_id: str, ref_to_message_id: str | None, action: str,
@@ -108,27 +121,41 @@ class StoreExchanges:
                     exchanges.c.as4_message_id == ref_to_message_id)).scalar()
             if fid is None and lrn:
                 fid = _filing_by_lrn(conn, lrn)[0]
-            res = conn.execute(_upsert_ignore(conn, exchanges), [{
+            new = _insert_new(conn, {
                 "filing_id": fid, "direction": "in", "as4_message_id": message_id,
                 "ref_to_message_id": ref_to_message_id, "action": action, "lrn": lrn,
                 "mrn": mrn, "endpoint": "", "receipt": "", "body": None if body is None
-                else pack(body), "at": when, "detail": errors}])
-            if res.rowcount != 1:
+                else pack(body), "at": when, "detail": errors})
+            if not new:
                 return False
             if fid is not None:
-                state = conn.execute(select(filings.c.state).where(
-                    filings.c.id == fid)).scalar_one()
                 if action == "IE3R01" and mrn:
-                    _set_filing(conn, fid, state, "registered",
-                                f"IE3R01 {message_id}: MRN {mrn}", when, mrn=mrn)
-                elif action in ("IE3N99", "IE3N01"):
-                    _set_filing(conn, fid, state, "rejected",
-                                f"{action} {message_id}: {errors}".strip(), when)
+                    move_filing(conn, fid, action, f"IE3R01 {message_id}: MRN {mrn}", when,
+                                mrn=mrn)
+                elif action in EVENTS and action != "IE3R01":
+                    move_filing(conn, fid, action,
+                                f"{action} {message_id}: {errors}".strip(" :"), when)
                 else:
+                    state = conn.execute(select(filings.c.state).where(
+                        filings.c.id == fid)).scalar_one()
                     conn.execute(insert(events).values(
                         at=when, filing_id=fid, kind="answer", from_state=state,
                         to_state=state, cause=f"{action} {message_id}"))
             return True
+
+    def apply_event(self, event: str, *, cause: str, lrn: str | None = None,
+                    filing_id: int | None = None, at: datetime | None = None,
+                    **values: Any) -> Diagnostic | None:
+        """Move a filing (by id, or the current one holding ``lrn``) by a lifecycle
+        ``event`` in its own transaction: None when done, else the diagnostic (LCY001 for a
+        step the ICD does not allow: recorded, nothing changed; LCY002 unknown). KeyError when
+        there is no such filing. ``values`` are filing columns to set with it."""
+        when = aware(at) or datetime.now(UTC)
+        with self.engine.begin() as conn:
+            fid = filing_id if filing_id is not None else _filing_by_lrn(conn, lrn or "")[0]
+            if fid is None:
+                raise KeyError(f"no filing with LRN {lrn}")
+            return move_filing(conn, fid, event, cause, when, **values)
 
     def received_reply(self, message_id: str) -> tuple[int, str, bytes] | None:
         """The answer an AS4 receiver gave to ``message_id`` (status, content type, body), or
@@ -179,16 +206,33 @@ def _filing_by_lrn(conn: Connection, lrn: str) -> tuple[int | None, str | None]:
     return (None, None) if row is None else (row.id, row.state)
 
 
-def _set_filing(conn: Connection, fid: int, old: str, new: str, cause: str, when: datetime,
-                **values: Any) -> None:
-    from ..pipeline import FILING_STATES
-    from ..pipeline._state import check_state
-
-    check_state(FILING_STATES, new)
-    conn.execute(update(filings).where(filings.c.id == fid).values(state=new, updated_at=when,
-                                                                  **values))
-    conn.execute(insert(events).values(at=when, filing_id=fid, kind="filing", from_state=old,
+def move_filing(conn: Connection, fid: int, event: str, cause: str, when: datetime,
+                **values: Any) -> Diagnostic | None:
+    """Apply lifecycle ``event`` to filing ``fid`` inside ``conn``'s transaction: its new
+    state, the columns in ``values`` and one events row (kind = the event, cause = what
+    happened). A step the lifecycle refuses changes nothing but the events row (from and to
+    the same state, cause prefixed "refused (LCY001)"), and its diagnostic is returned."""
+    row = conn.execute(select(filings.c.state, filings.c.lrn).where(
+        filings.c.id == fid)).one()
+    problem = check_transition(row.state, event, lrn=row.lrn)
+    if problem is not None:
+        conn.execute(insert(events).values(
+            at=when, filing_id=fid, kind=event[:20], from_state=row.state, to_state=row.state,
+            cause=f"refused ({problem.code}): {problem.message}; {cause}"))
+        return problem
+    new = next_state(row.state, event)
+    conn.execute(update(filings).where(filings.c.id == fid).values(
+        state=new, updated_at=when, **values))
+    conn.execute(insert(events).values(at=when, filing_id=fid, kind=event, from_state=row.state,
                                        to_state=new, cause=cause))
+    return None
+
+
+def _insert_new(conn: Connection, row: dict[str, Any]) -> bool:
+    """Insert an exchange unless its (direction, MessageId) is stored: True when inserted
+    (RETURNING, since psycopg reports no rowcount for INSERT ... ON CONFLICT DO NOTHING)."""
+    stmt = _upsert_ignore(conn, exchanges).returning(exchanges.c.id)
+    return conn.execute(stmt, row).first() is not None
 
 
 def _upsert_ignore(conn: Connection, table: Any) -> Any:
