@@ -34,9 +34,18 @@ FILING_STATES: dict[str, str] = {
     "receipt": "customs' AS4 receipt (NRR) verified",
     "registered": "customs registered it (IE3R01, with an MRN)",
     "rejected": "customs rejected it (IE3N99, or an ebMS error); its LRN stays used",
+    "assessment-complete": "customs completed its risk analysis (IE3N03)",
+    "do-not-load": "ALARM: customs asked that the cargo not be loaded (IE3Q01)",
+    "information-requested": "customs asked for more information (IE3Q02)",
+    "screening-requested": "ALARM: customs asked for high-risk cargo screening (IE3Q03)",
 }
 UNSENT_FILING_STATES = frozenset({"ready"})
-SENT_FILING_STATES = frozenset({"sent", "receipt", "registered", "rejected"})
+SENT_FILING_STATES = frozenset({"sent", "receipt", "registered", "rejected",
+                                "assessment-complete", "do-not-load", "information-requested",
+                                "screening-requested"})
+ALARM_FILING_STATES = frozenset({"do-not-load", "screening-requested"})
+"""States that are alarms while the filing stays in them (``file``, ``pull`` and ``report``
+exit 4): the cargo must not be loaded, or must be screened, before it flies."""
 
 MESSAGE_OUTCOMES: dict[str, str] = {
     "filed": "contributed to a filing",
