@@ -1,7 +1,8 @@
 """``ensgate status``, ``ensgate report``, ``ensgate store upgrade|current``, and the progress
 display of ``translate`` (thin: the work is in ``ensgate.store``).
 
-Exit codes: 0 done, 1 nothing found (status), 2 usage or configuration error.
+Exit codes: 0 done, 1 nothing found (status), 2 usage or configuration error, 4 (report) an
+alarm is open (do-not-load, screening requested).
 """
 
 from __future__ import annotations
@@ -86,11 +87,21 @@ def status_cmd(key: str, as_json: bool, store_url: str | None, config_path: str 
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @_store_options
 def report_cmd(as_json: bool, store_url: str | None, config_path: str | None) -> None:
-    """Counts of shipments and filings by state, and what is pending and why."""
+    """Counts of shipments and filings by state, and what is pending and why; open alarms
+    (do-not-load, screening requested: exit 4) and answers that match no filing."""
+    from .outbox import EXIT_ALARM, describe_alarm
+
     with _open(store_url, config_path) as store:
         found = store.report()
+        alarms = store.open_alarms()
+        unmatched = store.unmatched_answers()
+    found["alarms"] = [describe_alarm(a) for a in alarms]
+    found["unmatched_answers"] = [{"action": a.action, "message_id": a.message_id,
+                                   "lrn": a.lrn, "mrn": a.mrn} for a in unmatched]
     if as_json:
         click.echo(json.dumps(found, indent=1, ensure_ascii=False))
+        if alarms:
+            sys.exit(EXIT_ALARM)
         return
     out = Console(soft_wrap=True, highlight=False)
     for title, counts in (("shipments", found["shipments"]), ("filings", found["filings"]),
@@ -106,6 +117,14 @@ def report_cmd(as_json: bool, store_url: str | None, config_path: str | None) ->
         for p in found["pending"]:
             due = f" (decided again at {p['due_at']})" if p.get("due_at") else ""
             out.print(f"  {p['key']}: {p['waiting_for']}{due}", markup=False)
+    for a in found["unmatched_answers"]:
+        out.print(f"unmatched answer {a['action']} {a['message_id']} (LRN {a['lrn'] or '-'}, "
+                  f"MRN {a['mrn'] or '-'}): kept, matches no filing", markup=False)
+    for line in found["alarms"]:
+        out.print(f"[bold red]{escape(line)}[/]")
+    if alarms:
+        click.echo(f"ensgate: {len(alarms)} alarm(s) open", err=True)
+        sys.exit(EXIT_ALARM)
 
 
 @click.group("store")

@@ -46,14 +46,26 @@ class Answer:
 
 def read_pulled(message: VerifiedMessage) -> Answer:
     """The business answer inside a pulled/pushed user message (first payload)."""
+    return read_inbound(_inbound(message))
+
+
+def _inbound(message: VerifiedMessage) -> InboundMessage:
     header = message.header
-    action = header.action if header is not None else ""
-    xml = message.payloads[0].data if message.payloads else b""
+    return InboundMessage(message_type=header.action if header is not None else "",
+                          body=message.payloads[0].data if message.payloads else b"",
+                          reference=message.message_id,
+                          ref_to_message_id=message.ref_to_message_id)
+
+
+def read_inbound(message: InboundMessage) -> Answer:
+    """The business answer inside a message a connector delivered (``reference``: its
+    MessageId); an unreadable payload is reported in ``errors``, never raised."""
+    action, xml = message.message_type, message.body
     lrn = mrn = None
     errors: tuple[str, ...] = ()
     if xml:
         try:
-            ans = read_answer(xml, source_name=message.message_id)
+            ans = read_answer(xml, source_name=message.reference)
         except AnswerReadError as exc:  # reported with the answer; the pull goes on
             errors = (f"unreadable {action or 'answer'} payload: {exc}",)
         else:
@@ -62,7 +74,7 @@ def read_pulled(message: VerifiedMessage) -> Answer:
             action = action or ans.message_type
     else:
         errors = (f"{action or 'answer'} without payload",)
-    return Answer(message_id=message.message_id, ref_to_message_id=message.ref_to_message_id,
+    return Answer(message_id=message.reference, ref_to_message_id=message.ref_to_message_id,
                   action=action, lrn=lrn, mrn=mrn, errors=errors, xml=xml)
 
 
@@ -190,11 +202,7 @@ class As4Connector(Connector):
         the next one is asked for (after the caller recorded it), so a crash in between
         leaves it on the channel, delivered again."""
         for message in self._received():
-            header = message.header
-            yield InboundMessage(
-                message_type=header.action if header is not None else "",
-                body=message.payloads[0].data if message.payloads else b"",
-                reference=message.message_id, ref_to_message_id=message.ref_to_message_id)
+            yield _inbound(message)
 
     def _received(self) -> Iterator[VerifiedMessage]:
         while True:
