@@ -146,8 +146,9 @@ class StoreExchanges:
             res = conn.execute(update(filings).where(
                 filings.c.id == item.filing_id, filings.c.state == "ready",
                 filings.c.digest == item.digest).values(
-                state="sent", updated_at=when, as4_message_id=message_id, sent_at=when))
-            if res.rowcount != 1:
+                state="sent", updated_at=when, as4_message_id=message_id, sent_at=when)
+                .returning(filings.c.id))
+            if res.first() is None:
                 return False
             _insert_sent(conn, item.filing_id, message_id=message_id, lrn=item.lrn,
                          action=action, endpoint=endpoint, body=item.xml, wire=wire, when=when)
@@ -202,12 +203,13 @@ class StoreExchanges:
             if fid is None and mrn:
                 fid = conn.execute(select(filings.c.id).where(filings.c.mrn == mrn).order_by(
                     filings.c.id.desc())).scalar()
-            res = conn.execute(_upsert_ignore(conn, exchanges), [{
+            # RETURNING tells whether the row went in (psycopg gives no rowcount here)
+            res = conn.execute(_upsert_ignore(conn, exchanges).returning(exchanges.c.id), {
                 "filing_id": fid, "direction": "in", "as4_message_id": message_id,
                 "ref_to_message_id": ref_to_message_id, "action": action, "lrn": lrn,
                 "mrn": mrn, "endpoint": "", "receipt": "", "body": None if body is None
-                else pack(body), "at": when, "detail": errors}])
-            if res.rowcount != 1:
+                else pack(body), "at": when, "detail": errors})
+            if res.first() is None:
                 return False
             if fid is not None:
                 state = conn.execute(select(filings.c.state).where(
