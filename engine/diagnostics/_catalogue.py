@@ -140,6 +140,10 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("ANS002", E, "not an ICS2 customs answer message (root element or namespace unknown)"),
     ("ANS003", W, "customs answer does not match the provisional schema"),
     ("ANS004", E, "filing type not handled by the simulated customs"),
+    # -- filing lifecycle: ensgate.lifecycle ------------------------------------------------------
+    ("LCY001", E, "event does not apply to the filing in its state (the ICD allows no such"
+                  " step)"),
+    ("LCY002", E, "unknown filing state or lifecycle event"),
     # -- data quality (customs code 100 and 102) ------------------------------------------------
     ("DQ001", E, "goods description is a stop word on its own (customs rejects it)"),
     ("DQ002", W, "goods description contains a vague term; name the goods more precisely"),

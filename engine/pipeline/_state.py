@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..ledger import FilingLedger
+from ..lifecycle import ALARM_STATES, SENT_STATES, STATES, UNSENT_STATES
 
 # -- lifecycles: one table each, checked in Python (the columns are plain strings) ----------
 SHIPMENT_STATES: dict[str, str] = {
@@ -26,26 +27,11 @@ SHIPMENT_STATES: dict[str, str] = {
     "needs-amendment": "data changed after its filing was sent: an amendment is due",
 }
 
-FILING_STATES: dict[str, str] = {
-    "ready": "made and valid, exported, not yet sent: remade in place when the data changes",
-    "superseded": "never sent, replaced (another filing type, or the shipment stopped "
-                  "filing); its LRN is free again",
-    "sent": "handed to customs over AS4; its LRN is used",
-    "receipt": "customs' AS4 receipt (NRR) verified",
-    "registered": "customs registered it (IE3R01, with an MRN)",
-    "rejected": "customs rejected it (IE3N99, or an ebMS error); its LRN stays used",
-    "assessment-complete": "customs completed its risk analysis (IE3N03)",
-    "do-not-load": "ALARM: customs asked that the cargo not be loaded (IE3Q01)",
-    "information-requested": "customs asked for more information (IE3Q02)",
-    "screening-requested": "ALARM: customs asked for high-risk cargo screening (IE3Q03)",
-}
-UNSENT_FILING_STATES = frozenset({"ready"})
-SENT_FILING_STATES = frozenset({"sent", "receipt", "registered", "rejected",
-                                "assessment-complete", "do-not-load", "information-requested",
-                                "screening-requested"})
-ALARM_FILING_STATES = frozenset({"do-not-load", "screening-requested"})
-"""States that are alarms while the filing stays in them (``file``, ``pull`` and ``report``
-exit 4): the cargo must not be loaded, or must be screened, before it flies."""
+# The filing lifecycle is ensgate.lifecycle's (states, events, the transitions the ICD allows).
+FILING_STATES: dict[str, str] = STATES
+UNSENT_FILING_STATES = UNSENT_STATES - {"superseded"}  # a current filing that can be remade
+SENT_FILING_STATES = SENT_STATES  # its LRN is used
+ALARM_FILING_STATES = ALARM_STATES  # file, pull and report exit 4 while a filing is in one
 
 MESSAGE_OUTCOMES: dict[str, str] = {
     "filed": "contributed to a filing",

@@ -1,7 +1,8 @@
 """Exchanges with customs in the store: what was sent over AS4 and what came back, and the
-filing states they move (sent, receipt, registered, rejected, and the answers after the
-registration). Every filing state change goes through :func:`_advance`, which asks
-:func:`filing_transition` for the new state (``docs/filing.md``)."""
+filing states they move. Every state change goes through the filing lifecycle
+(``ensgate.lifecycle``): the event is named by its cause (``submitted``, ``receipt``,
+``IE3R01``...), and a step the ICD does not allow changes nothing but is recorded (an event
+row from and to the same state, cause "refused (LCY001)") and returned as a diagnostic."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
+from ..diagnostics import Diagnostic
+from ..lifecycle import ALARM_STATES, EVENTS, check_transition, event_for_sent, next_state
 from ._queries import aware
 from ._schema import events, exchanges, filings, received, shipment_houses, shipments
 from ._sqlstate import pack, unpack, utc
@@ -64,8 +67,8 @@ class OutboxItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Alarm:
-    """An open alarm: a filing in an alarm state (``ALARM_FILING_STATES``), the shipment's
-    AWB and houses, and the customs answer that raised it (type, MessageId, its payload)."""
+    """An open alarm: a filing in an alarm state (``ALARM_STATES``), the shipment's AWB and
+    houses, and the customs answer that raised it (type, MessageId, its payload)."""
 
     lrn: str
     state: str
@@ -101,16 +104,27 @@ class StoreExchanges:
         when = aware(at) or datetime.now(UTC)
         with self.engine.begin() as conn:
             fid, state = _filing_by_lrn(conn, lrn)
-            _insert_sent(conn, fid, message_id=message_id, lrn=lrn, action=action,
-                         endpoint=endpoint, body=body, wire=wire, when=when)
-            if fid is not None and state is not None:
-                _advance(conn, fid, state, "sent", f"sent over AS4 as {message_id}", when,
-                         as4_message_id=message_id, sent_at=when)
+            new = _insert_new(conn, {
+                "filing_id": fid, "direction": "out", "as4_message_id": message_id,
+                "ref_to_message_id": None, "action": action, "lrn": lrn, "mrn": None,
+                "endpoint": endpoint, "receipt": "", "body": None if body is None
+                else pack(body), "wire": None if wire is None else pack(wire), "at": when,
+                "detail": ""})
+            # the same message recorded again (a resumed run) is no new event
+            event = event_for_sent(action)
+            if fid is None or event is None:
+                return
+            if event == "submitted" and (new or state in ("ready", "sent")):
+                move_filing(conn, fid, event, f"sent over AS4 as {message_id}", when,
+                            as4_message_id=message_id, sent_at=when)
+            elif event != "submitted" and new:
+                move_filing(conn, fid, event, f"{action} sent over AS4 as {message_id}", when)
 
     def outbox(self, *, limit: int | None = None) -> list[OutboxItem]:
         """The filings to hand to customs, in due order (``due_at``, then creation): first
         those left in flight (``sent``, no receipt yet: resent with their MessageId), then
         the ``ready`` ones."""
+        order = (filings.c.due_at.is_(None), filings.c.due_at, filings.c.id)
         with self._reader() as conn:
             flying = conn.execute(select(
                 filings.c.id, filings.c.lrn, filings.c.filing, filings.c.declarant,
@@ -120,13 +134,11 @@ class StoreExchanges:
                 & (exchanges.c.direction == "out")
                 & (exchanges.c.as4_message_id == filings.c.as4_message_id)).where(
                 filings.c.state == "sent", exchanges.c.receipt == "",
-                exchanges.c.wire.is_not(None)).order_by(
-                filings.c.due_at.is_(None), filings.c.due_at, filings.c.id)).all()
+                exchanges.c.wire.is_not(None)).order_by(*order)).all()
             ready = conn.execute(select(
                 filings.c.id, filings.c.lrn, filings.c.filing, filings.c.declarant,
                 filings.c.digest, filings.c.due_at, filings.c.xml).where(
-                filings.c.state == "ready").order_by(
-                filings.c.due_at.is_(None), filings.c.due_at, filings.c.id).limit(limit)).all()
+                filings.c.state == "ready").order_by(*order).limit(limit)).all()
         out = [OutboxItem(filing_id=r.id, lrn=r.lrn, filing=r.filing, declarant=r.declarant,
                           digest=r.digest, xml=unpack(r.body), due_at=utc(r.due_at),
                           message_id=r.as4_message_id, wire=unpack(r.wire)) for r in flying]
@@ -143,19 +155,22 @@ class StoreExchanges:
         run meanwhile): nothing is written and it must not be sent."""
         when = aware(at) or datetime.now(UTC)
         with self.engine.begin() as conn:
-            res = conn.execute(update(filings).where(
-                filings.c.id == item.filing_id, filings.c.state == "ready",
-                filings.c.digest == item.digest).values(
-                state="sent", updated_at=when, as4_message_id=message_id, sent_at=when)
-                .returning(filings.c.id))
-            if res.first() is None:
+            # compare-and-set (and, on PostgreSQL, the row lock a concurrent claim waits on)
+            if conn.execute(update(filings).where(
+                    filings.c.id == item.filing_id, filings.c.state == "ready",
+                    filings.c.digest == item.digest).values(updated_at=when).returning(
+                    filings.c.id)).first() is None:
                 return False
-            _insert_sent(conn, item.filing_id, message_id=message_id, lrn=item.lrn,
-                         action=action, endpoint=endpoint, body=item.xml, wire=wire, when=when)
-            _check(filing_transition("ready", "sent"), "ready", "sent")
-            conn.execute(insert(events).values(
-                at=when, filing_id=item.filing_id, kind="filing", from_state="ready",
-                to_state="sent", cause=f"sent over AS4 as {message_id}"))
+            _insert_new(conn, {
+                "filing_id": item.filing_id, "direction": "out", "as4_message_id": message_id,
+                "ref_to_message_id": None, "action": action, "lrn": item.lrn, "mrn": None,
+                "endpoint": endpoint, "receipt": "", "body": pack(item.xml),
+                "wire": pack(wire), "at": when, "detail": ""})
+            problem = move_filing(conn, item.filing_id, "submitted",
+                                  f"sent over AS4 as {message_id}", when,
+                                  as4_message_id=message_id, sent_at=when)
+            if problem is not None:
+                raise ValueError(str(problem))  # a ready filing can always be submitted
         return True
 
     def record_receipt(self, message_id: str, *, ok: bool, detail: str = "",
@@ -175,22 +190,21 @@ class StoreExchanges:
             if row.filing_id is not None:
                 state = conn.execute(select(filings.c.state).where(
                     filings.c.id == row.filing_id)).scalar_one()
-                if ok:
-                    _advance(conn, row.filing_id, state, "receipt",
-                             f"AS4 receipt for {message_id} verified", when)
-                else:
-                    _advance(conn, row.filing_id, state, "refused",
-                             f"AS4 refusal of {message_id}: {detail}", when)
+                # a receipt of a message sent after the filing (amendment, invalidation...)
+                # or one seen after customs' answer moves nothing
+                if ok and state == "sent":
+                    move_filing(conn, row.filing_id, "receipt",
+                                f"AS4 receipt for {message_id} verified", when)
+                elif not ok and state in ("sent", "receipt"):
+                    move_filing(conn, row.filing_id, "ebms-error",
+                                f"AS4 refusal of {message_id}: {detail}", when)
 
     def record_answer(self, *, message_id: str, ref_to_message_id: str | None, action: str,
                       lrn: str | None, mrn: str | None, errors: str = "",
                       body: bytes | None = None, at: datetime | None = None) -> bool:
         """A customs answer received (pulled or pushed); False when this MessageId was
-        recorded before (a duplicate delivery, not processed twice). It is matched to its
-        filing by RefToMessageId, then LRN, then MRN; one that matches nothing is kept with
-        no filing (:meth:`unmatched_answers`). An IE3R01 registers the filing with its MRN;
-        an IE3N99 rejects it (its LRN stays used); the others move it as
-        :func:`filing_transition` says."""
+        recorded before (a duplicate delivery, not processed twice). An IE3R01 registers the
+        filing with its MRN; an IE3N99 rejects it (its LRN stays used)."""
         when = aware(at) or datetime.now(UTC)
         with self.engine.begin() as conn:
             fid = None
@@ -200,26 +214,29 @@ class StoreExchanges:
                     exchanges.c.as4_message_id == ref_to_message_id)).scalar()
             if fid is None and lrn:
                 fid = _filing_by_lrn(conn, lrn)[0]
-            if fid is None and mrn:
+            if fid is None and mrn:  # a referral may name only the MRN
                 fid = conn.execute(select(filings.c.id).where(filings.c.mrn == mrn).order_by(
                     filings.c.id.desc())).scalar()
-            # RETURNING tells whether the row went in (psycopg gives no rowcount here)
-            res = conn.execute(_upsert_ignore(conn, exchanges).returning(exchanges.c.id), {
+            new = _insert_new(conn, {
                 "filing_id": fid, "direction": "in", "as4_message_id": message_id,
                 "ref_to_message_id": ref_to_message_id, "action": action, "lrn": lrn,
                 "mrn": mrn, "endpoint": "", "receipt": "", "body": None if body is None
                 else pack(body), "at": when, "detail": errors})
-            if res.first() is None:
+            if not new:
                 return False
             if fid is not None:
-                state = conn.execute(select(filings.c.state).where(
-                    filings.c.id == fid)).scalar_one()
-                if action in ("IE3R01", "IE3R04") and mrn:
-                    _advance(conn, fid, state, action, f"{action} {message_id}: MRN {mrn}",
-                             when, mrn=mrn)
+                if action == "IE3R01" and mrn:
+                    move_filing(conn, fid, action, f"IE3R01 {message_id}: MRN {mrn}", when,
+                                mrn=mrn)
+                elif action in EVENTS and action != "IE3R01":
+                    move_filing(conn, fid, action,
+                                f"{action} {message_id}: {errors}".strip(" :"), when)
                 else:
-                    _advance(conn, fid, state, action,
-                             f"{action} {message_id}: {errors}".strip(" :"), when)
+                    state = conn.execute(select(filings.c.state).where(
+                        filings.c.id == fid)).scalar_one()
+                    conn.execute(insert(events).values(
+                        at=when, filing_id=fid, kind="answer", from_state=state,
+                        to_state=state, cause=f"{action} {message_id}"))
             return True
 
     def unmatched_answers(self) -> list[AnswerExchange]:
@@ -234,15 +251,12 @@ class StoreExchanges:
     def open_alarms(self) -> list[Alarm]:
         """Filings in an alarm state (do-not-load, screening-requested), with their AWB,
         houses and the answer that raised the alarm."""
-        from ..pipeline import ALARM_FILING_STATES
-
         with self._reader() as conn:
             rows = conn.execute(select(
                 filings.c.id, filings.c.lrn, filings.c.state, filings.c.mrn,
                 filings.c.shipment_id, shipments.c.mawb, shipments.c.key).join(
                 shipments, shipments.c.id == filings.c.shipment_id).where(
-                filings.c.state.in_(sorted(ALARM_FILING_STATES))).order_by(
-                filings.c.id)).all()
+                filings.c.state.in_(sorted(ALARM_STATES))).order_by(filings.c.id)).all()
             out = []
             for r in rows:
                 houses = tuple(conn.execute(select(shipment_houses.c.hawb).where(
@@ -259,6 +273,20 @@ class StoreExchanges:
                     at=(utc(why.at) if why is not None else None) or datetime.now(UTC),
                     body=unpack(why.body) if why is not None else b""))
         return out
+
+    def apply_event(self, event: str, *, cause: str, lrn: str | None = None,
+                    filing_id: int | None = None, at: datetime | None = None,
+                    **values: Any) -> Diagnostic | None:
+        """Move a filing (by id, or the current one holding ``lrn``) by a lifecycle
+        ``event`` in its own transaction: None when done, else the diagnostic (LCY001 for a
+        step the ICD does not allow: recorded, nothing changed; LCY002 unknown). KeyError when
+        there is no such filing. ``values`` are filing columns to set with it."""
+        when = aware(at) or datetime.now(UTC)
+        with self.engine.begin() as conn:
+            fid = filing_id if filing_id is not None else _filing_by_lrn(conn, lrn or "")[0]
+            if fid is None:
+                raise KeyError(f"no filing with LRN {lrn}")
+            return move_filing(conn, fid, event, cause, when, **values)
 
     def received_reply(self, message_id: str) -> tuple[int, str, bytes] | None:
         """The answer an AS4 receiver gave to ``message_id`` (status, content type, body), or
@@ -306,80 +334,43 @@ def _filing_by_lrn(conn: Connection, lrn: str) -> tuple[int | None, str | None]:
     return (None, None) if row is None else (row.id, row.state)
 
 
+def move_filing(conn: Connection, fid: int, event: str, cause: str, when: datetime,
+                **values: Any) -> Diagnostic | None:
+    """Apply lifecycle ``event`` to filing ``fid`` inside ``conn``'s transaction: its new
+    state, the columns in ``values`` and one events row (kind = the event, cause = what
+    happened). A step the lifecycle refuses changes nothing but the events row (from and to
+    the same state, cause prefixed "refused (LCY001)"), and its diagnostic is returned."""
+    row = conn.execute(select(filings.c.state, filings.c.lrn).where(
+        filings.c.id == fid)).one()
+    problem = check_transition(row.state, event, lrn=row.lrn)
+    if problem is not None:
+        conn.execute(insert(events).values(
+            at=when, filing_id=fid, kind=event[:20], from_state=row.state, to_state=row.state,
+            cause=f"refused ({problem.code}): {problem.message}; {cause}"))
+        return problem
+    new = next_state(row.state, event)
+    conn.execute(update(filings).where(filings.c.id == fid).values(
+        state=new, updated_at=when, **values))
+    conn.execute(insert(events).values(at=when, filing_id=fid, kind=event, from_state=row.state,
+                                       to_state=new, cause=cause))
+    return None
+
+
 # Which answer raised an alarm state (to show what customs asked).
 _ALARM_ANSWER = {"do-not-load": "IE3Q01", "screening-requested": "IE3Q03"}
-
-# The filing lifecycle as far as the exchanges move it: (event, states it applies in) -> new
-# state. Events: "sent", "receipt" (NRR verified), "refused" (ebMS error or bad receipt), and
-# the customs answer types. [I] The ICD draws no transition table; referrals and notifications
-# are taken in any state after the filing was sent and not rejected.
-_AFTER_SENT = frozenset({"sent", "receipt", "registered", "assessment-complete",
-                         "do-not-load", "information-requested", "screening-requested"})
-_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "sent": (frozenset({"ready"}), "sent"),
-    "receipt": (frozenset({"sent"}), "receipt"),
-    "refused": (frozenset({"sent", "receipt"}), "rejected"),
-    "IE3R01": (frozenset({"sent", "receipt"}), "registered"),
-    "IE3R04": (frozenset({"sent", "receipt"}), "registered"),
-    "IE3N99": (frozenset({"sent", "receipt"}), "rejected"),
-    "IE3N01": (frozenset({"sent", "receipt"}), "rejected"),
-    "IE3N03": (_AFTER_SENT, "assessment-complete"),
-    "IE3Q01": (_AFTER_SENT, "do-not-load"),
-    "IE3Q02": (_AFTER_SENT, "information-requested"),
-    "IE3Q03": (_AFTER_SENT, "screening-requested"),
-}
-
-
-def filing_transition(state: str, event: str) -> str | None:
-    """The filing state after ``event`` in ``state``, or None when the event leaves it where
-    it is (a resend, a late receipt, an answer that moves nothing): the one place the
-    exchanges decide a filing state."""
-    allowed = _TRANSITIONS.get(event)
-    if allowed is None or state not in allowed[0]:
-        return None
-    return allowed[1]
-
-
-def _check(new: str | None, old: str, event: str) -> str:
-    from ..pipeline import FILING_STATES
-    from ..pipeline._state import check_state
-
-    if new is None:
-        raise ValueError(f"no filing transition from {old!r} on {event!r}")
-    return check_state(FILING_STATES, new)
-
-
-def _advance(conn: Connection, fid: int, old: str, event: str, cause: str, when: datetime,
-             **values: Any) -> None:
-    """Move filing ``fid`` on ``event`` (an event row either way: ``filing`` when its state
-    changes, ``answer`` when it stays)."""
-    new = filing_transition(old, event)
-    if new is None:
-        if event not in ("sent", "receipt"):
-            conn.execute(insert(events).values(at=when, filing_id=fid, kind="answer",
-                                               from_state=old, to_state=old, cause=cause))
-        return
-    _check(new, old, event)
-    conn.execute(update(filings).where(filings.c.id == fid).values(state=new, updated_at=when,
-                                                                  **values))
-    conn.execute(insert(events).values(at=when, filing_id=fid, kind="filing", from_state=old,
-                                       to_state=new, cause=cause))
-
-
-def _insert_sent(conn: Connection, fid: int | None, *, message_id: str, lrn: str, action: str,
-                 endpoint: str, body: bytes | None, wire: bytes | None,
-                 when: datetime) -> None:
-    conn.execute(_upsert_ignore(conn, exchanges), [{
-        "filing_id": fid, "direction": "out", "as4_message_id": message_id,
-        "ref_to_message_id": None, "action": action, "lrn": lrn, "mrn": None,
-        "endpoint": endpoint, "receipt": "", "body": None if body is None else pack(body),
-        "wire": None if wire is None else pack(wire), "at": when, "detail": ""}])
 
 
 def _answer_of(r: Any) -> AnswerExchange:
     return AnswerExchange(message_id=r.as4_message_id, ref_to_message_id=r.ref_to_message_id,
                           action=r.action, lrn=r.lrn, mrn=r.mrn, errors=r.detail,
                           received_at=utc(r.at) or datetime.now(UTC))
+
+
+def _insert_new(conn: Connection, row: dict[str, Any]) -> bool:
+    """Insert an exchange unless its (direction, MessageId) is stored: True when inserted
+    (RETURNING, since psycopg reports no rowcount for INSERT ... ON CONFLICT DO NOTHING)."""
+    stmt = _upsert_ignore(conn, exchanges).returning(exchanges.c.id)
+    return conn.execute(stmt, row).first() is not None
 
 
 def _upsert_ignore(conn: Connection, table: Any) -> Any:

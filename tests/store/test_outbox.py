@@ -267,7 +267,7 @@ def test_answers_are_matched_by_reference_then_lrn_then_mrn(tmp_path: Path) -> N
     # by MRN only (a referral names no LRN and may come without a reference)
     assert store.record_answer(message_id="in-2", ref_to_message_id=None, action="IE3Q02",
                                lrn=None, mrn="26BE0000000000001")
-    assert store.status(f.lrn)["filings"][0]["state"] == "information-requested"
+    assert store.status(f.lrn)["filings"][0]["state"] == "info-requested"
     assert not store.record_answer(message_id="in-2", ref_to_message_id=None,
                                    action="IE3Q02", lrn=None, mrn="26BE0000000000001")
     assert store.unmatched_answers() == []
