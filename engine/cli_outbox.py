@@ -10,13 +10,14 @@ requested): it wins over every other code.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .cli_as4 import _connector, _connector_options, _fail, _show_answer
+from .cli_as4 import _SCENARIOS, _connector, _connector_options, _fail, _show_answer
 from .diagnostics import EnsgateError
 
 
@@ -112,4 +113,68 @@ def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
     sys.exit(1 if bad else 0)
 
 
-OUTBOX_COMMANDS = (file_cmd, pull_cmd)
+@click.command("rehearse")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--store", "store_url", metavar="URL",
+              help="Shipment store (default: the configuration's store, demo profile "
+                   "sqlite:///ensgate.db here).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out",
+              show_default=True, help="Folder for filings (named by LRN) and rejects/.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Site configuration YAML.")
+@click.option("--scenario", type=click.Choice(_SCENARIOS),
+              default="accept", show_default=True,
+              help="What the simulated customs does after registering (IE3N03, IE3Q01...).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
+def rehearse_cmd(inputs: tuple[str, ...], store_url: str | None, out_dir: str,
+                 config_path: str | None, scenario: str, concurrency: int) -> None:
+    """The whole path on this machine: demo certificates made on the fly, the ICS2 simulator
+    in-process on loopback (two-way TLS), translate -> file -> pull; prints every shipment's
+    filings with their states and MRNs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .answers import Scenario
+    from .config import load_config
+    from .outbox import EXIT_ALARM, rehearse
+    from .pipeline import TranslateOptions
+    from .store import Store
+
+    try:
+        config = load_config(config_path)
+        url = store_url or config.store or "sqlite:///ensgate.db"
+        with Store.open(url, config=config) as store:
+            done = rehearse(inputs, store, out=Path(out_dir),
+                            options=TranslateOptions(config=config),
+                            scenario=Scenario(scenario), concurrency=concurrency)
+    except EnsgateError as exc:
+        _fail(str(exc), 2)
+        return
+    t = done.translated
+    click.echo(f"translate: {t.get('messages_in', 0)} messages, {t.get('messages_filed', 0)} "
+               f"filed, {t.get('messages_rejected', 0)} rejected (see {out_dir}/rejects/), "
+               f"{t.get('messages_pending', 0)} pending, {t.get('messages_duplicate', 0)} "
+               f"duplicates")
+    counts = done.filed.counts()
+    click.echo(f"file: {len(done.filed.handed)} filings to the simulator at {done.endpoint} "
+               f"in {done.filed.seconds:.2f} s" + "".join(
+                   f", {n} {k}" for k, n in sorted(counts.items())))
+    click.echo(f"pull: {len(done.pulled.pulled)} answers (" + (", ".join(
+        f"{n} {a}" for a, n in sorted(Counter(p.action for p in done.pulled.pulled).items()))
+        or "none") + ")")
+    table = Table(title="shipments filed", caption=f"store {url.split('@')[-1]}")
+    for col in ("AWB", "filing", "LRN", "state", "MRN"):
+        table.add_column(col)
+    for f in sorted(done.filings, key=lambda f: (f.shipment, f.lrn)):
+        table.add_row(f.shipment, f.filing, f.lrn, f.state, f.mrn or "")
+    Console(soft_wrap=True, highlight=False).print(table)
+    print_unmatched(done.pulled.unmatched)
+    if print_alarms(done.pulled.alarms):
+        sys.exit(EXIT_ALARM)
+    if counts.get("unreachable"):
+        sys.exit(3)
+    sys.exit(1 if counts.get("refused") or any(f.state == "rejected" for f in done.filings)
+             else 0)
+
+
+OUTBOX_COMMANDS = (file_cmd, pull_cmd, rehearse_cmd)

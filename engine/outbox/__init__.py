@@ -12,6 +12,7 @@ from ._alarms import describe_alarm
 from ._file import file_due
 from ._model import EXIT_ALARM, FileReport, Handed, Pulled, PullReport
 from ._pull import pull_answers
+from ._rehearse import Rehearsal, rehearse
 
-__all__ = ["EXIT_ALARM", "FileReport", "Handed", "PullReport", "Pulled", "describe_alarm",
-           "file_due", "pull_answers"]
+__all__ = ["EXIT_ALARM", "FileReport", "Handed", "PullReport", "Pulled", "Rehearsal",
+           "describe_alarm", "file_due", "pull_answers", "rehearse"]
