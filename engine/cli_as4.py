@@ -1,5 +1,6 @@
-"""``ensgate simulate``, ``ensgate send``, ``ensgate pull``, ``ensgate ping``: AS4 from the
-command line (thin: the work is in ``ensgate.connectors.as4`` and ``.simulator``).
+"""``ensgate simulate``, ``ensgate send``, ``ensgate ping``: AS4 from the command line (thin:
+the work is in ``ensgate.connectors.as4`` and ``.simulator``; ``file``, ``pull`` and
+``rehearse`` are in ``cli_outbox``).
 
 Exit codes: 0 done (filed and, with ``--wait``, registered), 1 refused (ebMS errors, receipt
 mismatch, IE3N99 or other error answer), 2 usage or configuration error, 3 endpoint
@@ -51,19 +52,21 @@ def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
                         help="Trader interface AS4 endpoint (https://...).")(f)
 
 
-def _connector(endpoint: str, certs: Path, party_id: str | None, store: str | None,
+def _connector(endpoint: str, certs: Path, party_id: str | None, store: object,
                customs_seal: str | None, retries: int = 4) -> object:
+    """The ``as4`` connector through the plugin layer (``get_connector``), recording in
+    ``store`` (a Store, or a URL; default: the configuration's store)."""
     from .config import load_config
-    from .connectors.as4 import As4Connector
+    from .connectors import get_connector
 
     try:
-        url = store or load_config().store or "sqlite:///ensgate.db"
-        conn = As4Connector(endpoint=endpoint, certs=certs, party_id=party_id, store=url,
-                            retries=retries, customs_seal=customs_seal)
+        target = store or load_config().store or "sqlite:///ensgate.db"
+        conn = get_connector("as4", endpoint=endpoint, certs=certs, party_id=party_id,
+                             store=target, retries=retries, customs_seal=customs_seal)
     except EnsgateError as exc:
         _fail(str(exc), 2)
         raise  # unreachable
-    click.get_current_context().call_on_close(conn.close)
+    click.get_current_context().call_on_close(getattr(conn, "close", lambda: None))
     return conn
 
 
@@ -184,28 +187,6 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
         time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
 
 
-@click.command("pull")
-@_connector_options
-def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None,
-             customs_seal: str | None) -> None:
-    """Pull every answer waiting on our MPC (signed PullRequest; receipts sent back)."""
-    from .connectors.as4 import As4Connector, As4ConnectorError
-
-    conn = _connector(endpoint, certs, party_id, store, customs_seal)
-    assert isinstance(conn, As4Connector)
-    bad = False
-    count = 0
-    try:
-        for answer in conn.answers():
-            count += 1
-            bad = _show_answer(answer) or bad
-    except As4ConnectorError as exc:
-        _fail(str(exc), 3)
-    if not count:
-        click.echo("nothing waiting (EBMS:0006 EmptyMessagePartitionChannel)")
-    sys.exit(1 if bad else 0)
-
-
 @click.command("ping")
 @_connector_options
 def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None,
@@ -224,4 +205,4 @@ def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
     click.echo(f"receipt    verified (NRR {done.receipt.message_id})")
 
 
-AS4_COMMANDS = (simulate_cmd, send_cmd, pull_cmd, ping_cmd)
+AS4_COMMANDS = (simulate_cmd, send_cmd, ping_cmd)

@@ -1,7 +1,8 @@
 """``ensgate status``, ``ensgate report``, ``ensgate store upgrade|current``, and the progress
 display of ``translate`` (thin: the work is in ``ensgate.store``).
 
-Exit codes: 0 done, 1 nothing found (status), 2 usage or configuration error.
+Exit codes: 0 done, 1 nothing found (status), 2 usage or configuration error, 4 (report) an
+alarm is open (do-not-load, screening requested).
 """
 
 from __future__ import annotations
@@ -112,13 +113,23 @@ def _window(value: str | None) -> Any:
 @_store_options
 def report_cmd(as_json: bool, at: str | None, at_risk: str | None, store_url: str | None,
                config_path: str | None) -> None:
-    """Counts of shipments and filings by state, what is pending and why, and the filings
-    late or at risk of being late (not yet lodged, by their due time)."""
+    """Counts of shipments and filings by state, what is pending and why, the filings late
+    or at risk of being late (not yet lodged, by their due time); open alarms (do-not-load,
+    screening requested: exit 4) and answers that match no filing."""
+    from .outbox import EXIT_ALARM, describe_alarm
+
     now, window = _when(at), _window(at_risk)
     with _open(store_url, config_path) as store:
         found = store.report(now, window)
+        alarms = store.open_alarms()
+        unmatched = store.unmatched_answers()
+    found["alarms"] = [describe_alarm(a) for a in alarms]
+    found["unmatched_answers"] = [{"action": a.action, "message_id": a.message_id,
+                                   "lrn": a.lrn, "mrn": a.mrn} for a in unmatched]
     if as_json:
         click.echo(json.dumps(found, indent=1, ensure_ascii=False))
+        if alarms:
+            sys.exit(EXIT_ALARM)
         return
     out = Console(soft_wrap=True, highlight=False)
     for title, counts in (("shipments", found["shipments"]), ("filings", found["filings"]),
@@ -140,6 +151,14 @@ def report_cmd(as_json: bool, at: str | None, at_risk: str | None, store_url: st
         when = f"late by {-left} min" if left < 0 else f"{left} min left"
         out.print(f"{d['urgency'].upper()}: AWB {d['key']}{houses} {d['filing']} LRN "
                   f"{d['lrn']} ({d['state']}) due {d['due_at']}, {when}", markup=False)
+    for a in found["unmatched_answers"]:
+        out.print(f"unmatched answer {a['action']} {a['message_id']} (LRN {a['lrn'] or '-'}, "
+                  f"MRN {a['mrn'] or '-'}): kept, matches no filing", markup=False)
+    for line in found["alarms"]:
+        out.print(f"[bold red]{escape(line)}[/]")
+    if alarms:
+        click.echo(f"ensgate: {len(alarms)} alarm(s) open", err=True)
+        sys.exit(EXIT_ALARM)
 
 
 @click.group("store")

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..ledger import FilingLedger
-from ..lifecycle import SENT_STATES, STATES, UNSENT_STATES
+from ..lifecycle import ALARM_STATES, SENT_STATES, STATES, UNSENT_STATES
 
 # -- lifecycles: one table each, checked in Python (the columns are plain strings) ----------
 SHIPMENT_STATES: dict[str, str] = {
@@ -31,6 +31,7 @@ SHIPMENT_STATES: dict[str, str] = {
 FILING_STATES: dict[str, str] = STATES
 UNSENT_FILING_STATES = UNSENT_STATES - {"superseded"}  # a current filing that can be remade
 SENT_FILING_STATES = SENT_STATES  # its LRN is used
+ALARM_FILING_STATES = ALARM_STATES  # file, pull and report exit 4 while a filing is in one
 
 MESSAGE_OUTCOMES: dict[str, str] = {
     "filed": "contributed to a filing",

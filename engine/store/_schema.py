@@ -151,6 +151,10 @@ exchanges = Table(
     Column("body", LargeBinary),  # zlib: the ENS sent, or the answer's payload
     Column("at", Stamp, nullable=False),
     Column("detail", Text, nullable=False),
+    # revision 0002 (zlib): out, the sealed AS4 message as sent (Content-Type line and body),
+    # resent byte for byte after a crash; the NRR receipt that came back
+    Column("wire", LargeBinary),
+    Column("receipt_wire", LargeBinary),
     UniqueConstraint("direction", "as4_message_id", name="exchanges_direction_message"),
     Index("exchanges_ref", "ref_to_message_id"),
     Index("exchanges_lrn", "lrn"),

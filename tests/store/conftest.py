@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -72,3 +73,38 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def pg_url(postgres_db: str) -> Iterator[str]:
     yield from _postgres_schema(postgres_db)
+
+
+# -- the outbox tests: a demo PKI per session, the simulator over real two-way TLS -----------
+@pytest.fixture(scope="session")
+def cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ensgate.seal import make_demo_certs
+
+    os.environ.pop("ENSGATE_CERT_PASSWORD", None)
+    folder = tmp_path_factory.mktemp("certs")
+    make_demo_certs(folder)
+    return folder
+
+
+@pytest.fixture
+def serve(cert_dir: Path) -> Iterator[Any]:
+    """``serve(scenario)``: a simulator on https://127.0.0.1:<port>/ (two-way TLS, in a
+    thread), and its URL."""
+    from ensgate.answers import Scenario, SimulatedCustoms
+    from ensgate.connectors.as4 import BackgroundServer, simulator_certs
+    from ensgate.connectors.simulator import Simulator
+
+    running: list[BackgroundServer] = []
+    found = simulator_certs(cert_dir)
+
+    def start(scenario: Scenario = Scenario.ACCEPT) -> tuple[Simulator, str]:
+        sim = Simulator(identity=found.identity, trust=found.trust,
+                        customs=SimulatedCustoms(scenario=scenario, mrn_seed=7))
+        server = BackgroundServer(sim.app, tls=found.tls)
+        server.start()
+        running.append(server)
+        return sim, server.url
+
+    yield start
+    for server in running:
+        server.stop()
