@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -157,7 +158,10 @@ def build_sink(conf: SinkConfig, *, base: Path | None = None) -> Sink:
         path = Path(conf.path or "")
         return JsonlSink(name=conf.name, path=path if path.is_absolute() or base is None
                          else base / path)
+    verify: Any = True  # the system's trust store
+    if conf.ca:
+        verify = ssl.create_default_context(cafile=conf.ca)
     return WebhookSink(name=conf.name, url=conf.url or "", timeout=conf.timeout,
                        retries=conf.retries, backoff=conf.backoff,
                        max_backoff=conf.max_backoff, headers=dict(conf.headers),
-                       verify=conf.ca or True)
+                       verify=verify)

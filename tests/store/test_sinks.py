@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -20,9 +21,10 @@ import pytest
 from _store_helpers import SAMPLES, options
 from sqlalchemy import create_engine, insert
 
-from ensgate.config import load_config
+from ensgate.config import SinkConfig, load_config
 from ensgate.diagnostics import ConfigError
-from ensgate.sinks import JsonlSink, WebhookSink, deliver_events
+from ensgate.seal import make_demo_certs
+from ensgate.sinks import JsonlSink, WebhookSink, build_sink, deliver_events
 from ensgate.store import Store
 from ensgate.store._schema import events
 
@@ -108,6 +110,10 @@ class Hook:
 
 @pytest.fixture
 def hook() -> Iterator[tuple[Hook, str]]:
+    yield from _serve(None)
+
+
+def _serve(tls: ssl.SSLContext | None) -> Iterator[tuple[Hook, str]]:
     state = Hook()
 
     class Handler(BaseHTTPRequestHandler):
@@ -128,10 +134,13 @@ def hook() -> Iterator[tuple[Hook, str]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    scheme = "https" if tls is not None else "http"
     try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}/ics2-events"
+        yield state, f"{scheme}://127.0.0.1:{server.server_address[1]}/ics2-events"
     finally:
         server.shutdown()
         server.server_close()
@@ -296,3 +305,29 @@ def test_report_command_delivers_to_the_configured_sinks(tmp_path: Path) -> None
     assert run.exit_code == 4  # the Do-Not-Load is open
     assert [r["id"] for r in lines(out)] == list(range(1, total + 1))
     assert "sink down: 0 event(s) delivered, then ConnectError" in run.output
+
+
+def test_webhook_over_tls_trusts_only_its_ca(tmp_path: Path) -> None:
+    """https with the site's CA bundle (``ca:``): delivered over TLS. Without it the
+    server's certificate (a private CA) is refused and nothing is delivered."""
+    demo = make_demo_certs(tmp_path / "pki")
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(demo.tls_server, demo.tls_server_key)
+    served = _serve(tls)
+    state, url = next(served)
+    try:
+        with Store.open(f"sqlite:///{tmp_path / 's.db'}") as store:
+            lifecycle(store)
+            total = len(store.events_after(0, 10_000))
+            untrusted = build_sink(SinkConfig(name="tms", kind="webhook", url=url,
+                                              retries=0))
+            (refused,) = deliver_events(store, [untrusted])
+            assert refused.delivered == 0 and "ConnectError" in refused.error
+            assert "CERTIFICATE_VERIFY_FAILED" in refused.error and not state.got
+            trusted = build_sink(SinkConfig(name="tms", kind="webhook", url=url,
+                                            ca=str(demo.ca)))
+            (report,) = deliver_events(store, [trusted])
+            assert (report.delivered, report.error) == (total, "")
+        assert [b["id"] for _, b in state.got] == list(range(1, total + 1))
+    finally:
+        served.close()
