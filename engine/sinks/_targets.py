@@ -110,7 +110,7 @@ class WebhookSink:
     verify: Any = True
     sleep: Callable[[float], None] = time.sleep
     client: httpx.Client | None = None
-    batch: int = 1  # the cursor is committed after each event: a crash resends one
+    batch: int = 50  # the cursor is committed after each 50 events: a crash resends <= 50
 
     def deliver(self, records: Sequence[dict[str, Any]]) -> tuple[int, str]:
         if self.client is None:  # one client (kept-alive connection) for the sink's calls

@@ -190,15 +190,16 @@ from datetime import timedelta
 from ensgate.sinks import WebhookSink, deliver_events
 from ensgate.store import Store
 with Store.open(sys.argv[1]) as store:
-    deliver_events(store, [WebhookSink(name="tms", url=sys.argv[2], retries=0)],
+    deliver_events(store, [WebhookSink(name="tms", url=sys.argv[2], retries=0, batch=2)],
                    lease=timedelta(seconds=1))
 """
 
 
 def test_webhook_crash_between_send_and_commit(tmp_path: Path, hook: tuple[Hook, str]) -> None:
-    """A deliverer killed (SIGKILL) while its POST of the third event is answered: that
-    event reached the endpoint and its cursor was not committed. The next delivery sends it
-    again with the same id (at least once), then the rest; none is lost."""
+    """A deliverer killed (SIGKILL) while its POST of the third event is answered: three
+    events reached the endpoint and the cursor (committed every ``batch`` events, here 2)
+    stands after the second. The next delivery sends the third again with the same id (at
+    least once), then the rest; none is lost."""
     state, url = hook
     db = f"sqlite:///{tmp_path / 's.db'}"
     with Store.open(db) as store:
