@@ -76,6 +76,7 @@ class EnsgateConfig:
     max_input_bytes: int = 1 << 30
     supplementary_declarant: str | None = None  # EORI lodging the house data of IE3F21 filings
     arrival_notifier: PartyConfig | None = None  # person notifying the arrival (IE3N06)
+    deadline_at_risk: float | None = None  # deadlines.at_risk seconds (None: the rules')
     source: str = "<defaults>"
 
     def carrier_for(self, awb_prefix: str) -> PartyConfig | None:
@@ -139,6 +140,19 @@ def _filing_policy(raw: Any) -> FilingPolicy:
                                      "filing_policy.consolidation_wait"),
         consolidation_partial=partial.removeprefix("IE3"),
         consolidation_markers=tuple(" ".join(m.upper().split()) for m in markers if m.strip()))
+
+
+def _deadlines(raw: Any) -> float | None:
+    """``deadlines: {at_risk: 2h}``: the window before a filing's due time in which
+    ``ensgate report`` lists it as at risk (the rules themselves are ensgate.deadlines')."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ConfigError("deadlines: expected a mapping (at_risk)")
+    unknown = sorted(set(raw) - {"at_risk"})
+    if unknown:
+        raise ConfigError(f"deadlines: unknown key(s) {', '.join(unknown)}")
+    return _duration(raw.get("at_risk"), "deadlines.at_risk")
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -218,6 +232,7 @@ def load_config(path: str | Path | None = None, *,
             max_input_bytes=int(raw.get("max_input_bytes", 1 << 30)),
             supplementary_declarant=None if not supplementary else str(supplementary),
             arrival_notifier=None if not notifier else _party(notifier, "arrival_notifier"),
+            deadline_at_risk=_deadlines(raw.get("deadlines")),
             source=source,
         )
     except (TypeError, ValueError) as exc:

@@ -87,6 +87,7 @@ class StoredFiling:
     digest: str  # sha256 of the XML without its issue date
     document: str
     seq: int
+    due_at: datetime | None = None  # when it must be lodged (ensgate.deadlines)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,6 +162,7 @@ class FilingChange:
     digest: str
     diagnostics: list[str]  # JSON lines
     issued: datetime
+    due_at: datetime | None = None  # when it must be lodged (ensgate.deadlines)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -222,6 +224,8 @@ class UnitChanges:
     shipments: list[ShipmentChange] = field(default_factory=list)
     filings: list[FilingChange] = field(default_factory=list)
     superseded: list[int] = field(default_factory=list)  # filing ids
+    due_times: dict[int, datetime | None] = field(default_factory=dict)  # filing id -> due
+    # time, for a kept filing whose flight times changed (its XML did not)
     events: list[Event] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
 

@@ -170,7 +170,7 @@ def test_a_filing_left_in_flight_is_resent_with_its_message_id(
     stored message again; customs files each filing once."""
     db = f"sqlite:///{tmp_path / 's.db'}"
     store = translated(db)
-    first, second, *_ = [f for f in store.filings()]
+    first, second, *_ = list(store.outbox())  # in due order (ensgate.deadlines)
     down = _connector(store, f"https://127.0.0.1:{free_port()}/", cert_dir)
     report = file_due(store, down, concurrency=1, limit=1)
     down.close()
