@@ -290,3 +290,30 @@ def test_send_wait_reads_the_do_not_load_behind_the_registration(
     assert "IE3R01" in out and "IE3Q01" in out
     assert "ALARM do-not-load: AWB 781-60482133" in out
     store.close()
+
+
+def test_a_filing_is_claimed_by_one_run_only(store_url: str) -> None:
+    """Two `ensgate file` runs on one store never send a filing twice: the claim is a
+    compare-and-set on the filing still being ready (PostgreSQL: the row lock orders them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = translated(store_url, S1)
+    (item,) = store.outbox()
+    runs = [Store.open(store_url) for _ in range(4)]
+
+    def claim(i: int) -> bool:
+        return runs[i].claim_send(item, message_id=f"m{i}@test", action=item.filing,
+                                  endpoint="test", wire=b"sealed")
+
+    with ThreadPoolExecutor(4) as pool:
+        won = list(pool.map(claim, range(4)))
+    assert won.count(True) == 1
+    with store.engine.connect() as conn:
+        sent = conn.execute(select(exchanges.c.as4_message_id).where(
+            exchanges.c.direction == "out")).scalars().all()
+    assert sent == [f"m{won.index(True)}@test"]
+    (again,) = store.outbox()  # now in flight, with the winner's MessageId and bytes
+    assert again.message_id == sent[0] and again.wire == b"sealed"
+    for s in runs:
+        s.close()
+    store.close()
