@@ -4,7 +4,8 @@ the work is in ``ensgate.connectors.as4`` and ``.simulator``; ``file``, ``pull``
 
 Exit codes: 0 done (filed and, with ``--wait``, registered), 1 refused (ebMS errors, receipt
 mismatch, IE3N99 or other error answer), 2 usage or configuration error, 3 endpoint
-unreachable, TLS failure or no answer within ``--wait``.
+unreachable, TLS failure or no answer within ``--wait``, 4 (``send --wait``) the filing is
+under an alarm (Do-Not-Load, screening requested).
 """
 
 from __future__ import annotations
@@ -172,16 +173,25 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
     if not wait:
         return
     deadline = time.monotonic() + wait
-    bad = False
+    bad = answered = False
     while True:
         try:
+            # every answer waiting, to the end of the channel: a Do-Not-Load queued right
+            # behind the registration must not wait unseen for the next pull
             for answer in conn.answers():
                 mine = answer.ref_to_message_id == done.message_id or answer.lrn == lrn
                 bad = (_show_answer(answer) and mine) or bad
-                if mine and answer.action in ("IE3R01", "IE3N99", "IE3N01"):
-                    sys.exit(1 if bad else 0)
+                answered = answered or (mine and answer.action in ("IE3R01", "IE3N99",
+                                                                   "IE3N01"))
         except As4ConnectorError as exc:
             _fail(str(exc), 3)
+        if answered:
+            from .cli_outbox import print_alarms
+            from .outbox import EXIT_ALARM
+
+            if print_alarms(a for a in conn.store.open_alarms() if a.lrn == lrn):
+                sys.exit(EXIT_ALARM)
+            sys.exit(1 if bad else 0)
         if time.monotonic() >= deadline:
             _fail(f"no answer to {done.message_id} within {wait:g} s", 3)
         time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))

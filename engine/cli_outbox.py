@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .cli_as4 import _SCENARIOS, _connector, _connector_options, _fail, _show_answer
+from .cli_as4 import _connector, _connector_options, _fail, _show_answer
 from .diagnostics import EnsgateError
 
 
@@ -136,6 +136,12 @@ def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
     sys.exit(1 if bad else 0)
 
 
+def _scenario_names() -> list[str]:
+    from .answers import Scenario
+
+    return [s.value for s in Scenario]
+
+
 @click.command("rehearse")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--store", "store_url", metavar="URL",
@@ -145,7 +151,7 @@ def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
               show_default=True, help="Folder for filings (named by LRN) and rejects/.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Site configuration YAML.")
-@click.option("--scenario", type=click.Choice(_SCENARIOS),
+@click.option("--scenario", type=click.Choice(_scenario_names()),
               default="accept", show_default=True,
               help="What the simulated customs does after registering (IE3N03, IE3Q01...).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)

@@ -171,6 +171,7 @@ class As4Receiver:
                 done = self.received.reply_for(key)
                 if done is not None:
                     self.duplicates += 1
+                    log.info("duplicate %s answered with its first reply", key)
                     return done
                 waiting = self._in_progress.get(key)
                 if waiting is None:

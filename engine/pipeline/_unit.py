@@ -420,7 +420,10 @@ class Unit:
         route = route_of(ship)
         reason = not_subject_reason(route)
         filing = None if before is None else before.filing
-        sent = filing is not None and filing.state in SENT_FILING_STATES
+        # a filing customs rejected registered nothing: changed data is filed anew, under a
+        # new LRN (the rejected one stays used; ``{seq}`` in the LRN scheme numbers it)
+        refile = filing is not None and filing.state == "rejected"
+        sent = filing is not None and filing.state in SENT_FILING_STATES and not refile
         if reason is not None:
             if sent:
                 return self._amend(res, ship, before, digest, first_at, last_at, route,
@@ -466,7 +469,7 @@ class Unit:
             why = (f"{code} is now due instead of the {filing.filing} already sent"
                    if filing.filing != code else "the filing's data changed after it was sent")
             return self._amend(res, ship, before, digest, first_at, last_at, route, why)
-        keep = filing if filing is not None and filing.filing == code else None
+        keep = filing if filing is not None and filing.filing == code and not refile else None
         declarant = normalise_party(declarant_of(ship, self.batch.config))
         seq = 1 if keep is not None else 1 + self.state.sent_count(
             declarant, lrn_document(ship), code)

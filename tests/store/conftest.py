@@ -75,17 +75,7 @@ def pg_url(postgres_db: str) -> Iterator[str]:
     yield from _postgres_schema(postgres_db)
 
 
-# -- the outbox tests: a demo PKI per session, the simulator over real two-way TLS -----------
-@pytest.fixture(scope="session")
-def cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ensgate.seal import make_demo_certs
-
-    os.environ.pop("ENSGATE_CERT_PASSWORD", None)
-    folder = tmp_path_factory.mktemp("certs")
-    make_demo_certs(folder)
-    return folder
-
-
+# -- the outbox tests: the simulator over real two-way TLS (cert_dir: tests/conftest.py) ------
 @pytest.fixture
 def serve(cert_dir: Path) -> Iterator[Any]:
     """``serve(scenario)``: a simulator on https://127.0.0.1:<port>/ (two-way TLS, in a

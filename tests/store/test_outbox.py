@@ -272,3 +272,48 @@ def test_answers_are_matched_by_reference_then_lrn_then_mrn(tmp_path: Path) -> N
                                    action="IE3Q02", lrn=None, mrn="26BE0000000000001")
     assert store.unmatched_answers() == []
     store.close()
+
+
+def test_send_wait_reads_the_do_not_load_behind_the_registration(
+        serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
+    """`send --wait` used to exit 0 on the IE3R01 while the IE3Q01 queued behind it waited
+    unseen: it now reads the channel to its end and exits 4 on the alarm."""
+    _sim, url = serve(Scenario.DO_NOT_LOAD)
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    store = translated(db, S1)
+    (filing,) = list(store.filings())
+    ens = tmp_path / f"{filing.lrn}.xml"
+    ens.write_bytes(filing.xml)
+    code, out = _cli("send", str(ens), "--endpoint", url, "--certs", str(cert_dir),
+                     "--store", db, "--wait", "10")
+    assert code == EXIT_ALARM, out
+    assert "IE3R01" in out and "IE3Q01" in out
+    assert "ALARM do-not-load: AWB 781-60482133" in out
+    store.close()
+
+
+def test_a_filing_is_claimed_by_one_run_only(store_url: str) -> None:
+    """Two `ensgate file` runs on one store never send a filing twice: the claim is a
+    compare-and-set on the filing still being ready (PostgreSQL: the row lock orders them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = translated(store_url, S1)
+    (item,) = store.outbox()
+    runs = [Store.open(store_url) for _ in range(4)]
+
+    def claim(i: int) -> bool:
+        return runs[i].claim_send(item, message_id=f"m{i}@test", action=item.filing,
+                                  endpoint="test", wire=b"sealed")
+
+    with ThreadPoolExecutor(4) as pool:
+        won = list(pool.map(claim, range(4)))
+    assert won.count(True) == 1
+    with store.engine.connect() as conn:
+        sent = conn.execute(select(exchanges.c.as4_message_id).where(
+            exchanges.c.direction == "out")).scalars().all()
+    assert sent == [f"m{won.index(True)}@test"]
+    (again,) = store.outbox()  # now in flight, with the winner's MessageId and bytes
+    assert again.message_id == sent[0] and again.wire == b"sealed"
+    for s in runs:
+        s.close()
+    store.close()
