@@ -203,9 +203,6 @@ def read_answer(xml: bytes, *, source_name: str = "", schemas: SchemaSet | None 
     controls = _controls(root)
     dnl = _do_not_load(root)
     master = _doc(child(root, "transportDocument"))
-    if name == "IE3Q01" and master is None and dnl is not None and dnl.document is not None \
-            and child(root, "transportDocumentHouse") is not None:
-        master = None  # the DNL document is the house then (see _houses)
     return CustomsAnswer(
         message_type=name,
         lrn=child_text(root, lrn_element) if lrn_element else None,
