@@ -149,12 +149,13 @@ def _consulted(root: Any) -> tuple[ConsultedFiling, ...]:
 
 
 def _houses(root: Any, name: str, referrals: tuple[Referral, ...],
-            controls: tuple[Control, ...], dnl: DoNotLoad | None) -> tuple[DocumentRef, ...]:
+            controls: tuple[Control, ...], dnl: DoNotLoad | None,
+            master: DocumentRef | None) -> tuple[DocumentRef, ...]:
     """Every house document the answer concerns, in document order, each once."""
     found: list[DocumentRef] = []
     for tag in _HOUSE_ELEMENTS:
         found.extend(_docs(children(root, tag)))
-    if name == "IE3Q01" and dnl is not None and dnl.document is not None:
+    if name == "IE3Q01" and dnl is not None and dnl.document not in (None, master):
         found.append(dnl.document)
     if name == "IE3N03":
         found.extend(_docs(children(child(root, "assessmentComplete"), "transportDocument")))
@@ -224,7 +225,7 @@ def read_answer(xml: bytes, *, source_name: str = "", schemas: SchemaSet | None 
         scheduled_control=_text(child(child(root, "scheduledControlDate"), "DateTime"))
         or child_text(root, "scheduledControlDate"),
         master=master,
-        houses=_houses(root, name, referrals, controls, dnl),
+        houses=_houses(root, name, referrals, controls, dnl, master),
         supplementary_declarants=tuple(
             i for i in (child_text(x, "identificationNumber")
                         for x in children(root, "supplementaryDeclarant")) if i),
