@@ -140,6 +140,13 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("ANS002", E, "not an ICS2 customs answer message (root element or namespace unknown)"),
     ("ANS003", W, "customs answer does not match the provisional schema"),
     ("ANS004", E, "filing type not handled by the simulated customs"),
+    # -- amendments (IE3Axx) built against a registered filing: ensgate.amendments ---------------
+    ("AMD001", E, "filing type has no amendment message ensgate builds"),
+    ("AMD002", E, "registered and corrected datasets are different filing types"),
+    ("AMD003", E, "MRN of the amendment is not an ICS2 MRN (R3004: an18)"),
+    ("AMD004", E, "change an amendment may not make (R3024)"),
+    ("AMD005", W, "the corrected dataset changes nothing that was registered"),
+    ("AMD006", E, "registered or corrected dataset could not be read"),
     # -- data quality (customs code 100 and 102) ------------------------------------------------
     ("DQ001", E, "goods description is a stop word on its own (customs rejects it)"),
     ("DQ002", W, "goods description contains a vague term; name the goods more precisely"),
