@@ -76,6 +76,9 @@ class EnsgateConfig:
     max_input_bytes: int = 1 << 30
     supplementary_declarant: str | None = None  # EORI lodging the house data of IE3F21 filings
     arrival_notifier: PartyConfig | None = None  # person notifying the arrival (IE3N06)
+    # EORI of the access point operator (the AS4 sender party, ICD 4.2.2.1: the system actor,
+    # an ITSP or the trader); None = the EORI the seal certificate names
+    access_point_eori: str | None = None
     source: str = "<defaults>"
 
     def carrier_for(self, awb_prefix: str) -> PartyConfig | None:
@@ -218,6 +221,8 @@ def load_config(path: str | Path | None = None, *,
             max_input_bytes=int(raw.get("max_input_bytes", 1 << 30)),
             supplementary_declarant=None if not supplementary else str(supplementary),
             arrival_notifier=None if not notifier else _party(notifier, "arrival_notifier"),
+            access_point_eori=None if not raw.get("access_point_eori")
+            else str(raw["access_point_eori"]),
             source=source,
         )
     except (TypeError, ValueError) as exc:
