@@ -14,6 +14,8 @@ from ._build import (
     Change,
     amendment_locks,
     build_amendment,
+    locked_changes,
 )
 
-__all__ = ["AMENDMENT_OF", "Amendment", "Change", "amendment_locks", "build_amendment"]
+__all__ = ["AMENDMENT_OF", "Amendment", "Change", "amendment_locks", "build_amendment",
+           "locked_changes"]

@@ -250,3 +250,17 @@ def build_amendment(registered: bytes | Mapping[str, Any], corrected: bytes | Ma
     refused = any(d.is_error for d in diags)
     return Amendment(message_type=message, mrn=mrn, xml=None if refused else xml,
                      changes=tuple(changes), diagnostics=tuple(diags))
+
+
+def locked_changes(registered: bytes, amendment: bytes) -> tuple[Change, ...]:
+    """The changes R3024 forbids between a registered dataset (an IE3Fxx, or the IE3Axx last
+    accepted) and an amendment IE3Axx received: what the simulated customs refuses. Both
+    must be readable (callers have parsed them); an unreadable one gives no change."""
+    before, _ = parse_ens_xml(registered, source_name="registered")
+    after, _ = parse_ens_xml(amendment, source_name="amendment")
+    if before is None or after is None:
+        return ()
+    message = _local(after.getroot())
+    changes = _diff(message, _content(before.getroot()), _content(after.getroot()),
+                    amendment_locks(message))
+    return tuple(c for c in changes if c.locked)

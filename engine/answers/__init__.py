@@ -20,7 +20,7 @@ from ._build import (
     responsible_member_state,
 )
 from ._codes import MAX_ERRORS, answer_error, answer_errors
-from ._customs import CustomsLedger, SimulatedCustoms
+from ._customs import DEFAULT_OFFICE, CustomsLedger, SimulatedCustoms
 from ._facts import EnsFacts, TransportDocumentRef, ens_facts
 from ._model import (
     ANSWER_TYPES,
@@ -38,6 +38,7 @@ from ._model import (
 )
 from ._mrn import MRN_PATTERN, MrnGenerator, is_valid_mrn, mrn_check_character
 from ._read import MAX_ANSWER_BYTES, read_answer
+from ._registry import CustomsRegistry, Registration
 from ._render import AnswerRenderer
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "CODE_DUPLICATE_DOCUMENT",
     "CODE_INCORRECT_STATE",
     "CODE_OUT_OF_SEQUENCE",
+    "DEFAULT_OFFICE",
     "INFORMATION_TEXT",
     "MAX_ANSWER_BYTES",
     "MAX_ERRORS",
@@ -62,11 +64,13 @@ __all__ = [
     "ControlOrder",
     "CustomsAnswer",
     "CustomsLedger",
+    "CustomsRegistry",
     "DoNotLoad",
     "DocumentRef",
     "EnsFacts",
     "MrnGenerator",
     "Referral",
+    "Registration",
     "Scenario",
     "SimulatedCustoms",
     "SupportingDocument",

@@ -167,13 +167,18 @@ class CustomsAnswer:
 
 
 class Scenario(enum.Enum):
-    """What the simulated customs does after registering an ENS filing (IE3R01)."""
+    """What the simulated customs does with a valid ENS filing (or arrival notification).
+    Amendments (-> IE3N10), invalidation requests (-> IE3R07), consultations (-> IE3R08) and
+    answers to referrals are answered whatever the scenario."""
 
-    ACCEPT = "accept"                              # registration only
-    ASSESSMENT_COMPLETE = "assessment-complete"    # + IE3N03
-    DO_NOT_LOAD = "do-not-load"                    # + IE3Q01
-    REQUEST_INFO = "request-info"                  # + IE3Q02
-    HIGH_RISK_SCREENING = "high-risk-screening"    # + IE3Q03
+    ACCEPT = "accept"                              # IE3R01 (the MRN) only
+    REJECT = "reject"                              # IE3N99: refused as if semantically wrong
+    ASSESSMENT_COMPLETE = "assessment-complete"    # IE3R01 + IE3N03
+    DO_NOT_LOAD = "do-not-load"                    # IE3R01 + IE3Q01
+    REQUEST_INFO = "request-info"                  # IE3R01 + IE3Q02
+    HIGH_RISK_SCREENING = "high-risk-screening"    # IE3R01 + IE3Q03
+    NOT_COMPLETE = "not-complete"                  # IE3R01 + IE3N02
+    CONTROL = "control"                            # arrival: IE3R04 + IE3N08
 
 
 class AnswerReadError(EnsgateError):

@@ -22,7 +22,8 @@ from ensgate.answers import (
 )
 
 WHEN = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
-SCENARIO_ANSWERS = {"IE3R01", "IE3R04", "IE3N99", "IE3N03", "IE3Q01", "IE3Q02", "IE3Q03"}
+SCENARIO_ANSWERS = {"IE3R01", "IE3R04", "IE3N99", "IE3N03", "IE3Q01", "IE3Q02", "IE3Q03",
+                    "IE3N02"}
 
 
 def all_answers(filings: list[Filing], arrival: Filing) -> list:  # type: ignore[type-arg]
@@ -135,8 +136,10 @@ def test_public_names() -> None:
         "is_valid_mrn", "mrn_check_character", "read_answer", "responsible_member_state",
         "CODE_DUPLICATE_DOCUMENT", "CODE_INCORRECT_STATE", "CODE_OUT_OF_SEQUENCE",
         "AdditionalInformation", "ConsultedFiling", "Control", "ControlOrder", "DoNotLoad",
-        "DocumentRef", "Referral", "SupportingDocument"])
+        "DocumentRef", "Referral", "SupportingDocument", "DEFAULT_OFFICE", "CustomsRegistry",
+        "Registration"])
     assert all(hasattr(answers, name) for name in answers.__all__)
     # the names the AS4 transport codes against (as4-contract.md)
     assert [s.name for s in answers.Scenario] == [
-        "ACCEPT", "ASSESSMENT_COMPLETE", "DO_NOT_LOAD", "REQUEST_INFO", "HIGH_RISK_SCREENING"]
+        "ACCEPT", "REJECT", "ASSESSMENT_COMPLETE", "DO_NOT_LOAD", "REQUEST_INFO",
+        "HIGH_RISK_SCREENING", "NOT_COMPLETE", "CONTROL"]
