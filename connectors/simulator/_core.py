@@ -47,8 +47,10 @@ from ..as4 import (
 
 log = logging.getLogger("ensgate.simulator")
 
-# What SimulatedCustoms answers: ENS filings, amendments, arrival notifications (-> IE3R04).
-_FILING_ACTION = re.compile(r"IE3(F\d\d|A\d\d|N06)")
+# What SimulatedCustoms answers (ICD v3.30 Annex 1, service eu_ics2_t2c, action = message id):
+# ENS filings, amendments, arrival notifications, invalidation requests, consultations and
+# the answers to referrals.
+_FILING_ACTION = re.compile(r"IE3(F\d\d|A\d\d|N06|Q04|Q05|R02|R03)")
 MPC_PREFIX = pull_mpc("XX000").removesuffix("XX000")
 _TRADER_PARTY = re.compile(r"(?:[A-Za-z0-9]{1,12}@)?[A-Z]{2}[A-Za-z0-9]{3,15}(?:@[A-Z]{2})?")
 MAX_PAYLOAD = 100 * 1024 * 1024  # ICD 4.2.6: business payload at most 100 MB uncompressed
@@ -131,7 +133,7 @@ class Simulator:
         if not _FILING_ACTION.fullmatch(header.action):
             raise RejectMessage(ebms_error(
                 "EBMS:0001",
-                f"Action {header.action!r} is not an ICS2 filing the simulator handles",
+                f"Action {header.action!r} is not a trader message the simulator handles",
                 ref=ref))
         want = trader_to_customs_header(sender_party_id=header.sender.party_id,
                                         action=header.action)

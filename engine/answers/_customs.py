@@ -64,6 +64,7 @@ _FOLLOW_STATE = {
     "IE3N02": "not-complete",
 }
 _CLOSED = frozenset({"invalidated", "arrived"})
+_OPEN_REQUESTS = frozenset({"do-not-load", "information-requested", "screening-requested"})
 
 
 class SimulatedCustoms:
@@ -280,7 +281,11 @@ class SimulatedCustoms:
                              representative=facts.representative), errors, when=when)
                 self._record(reg, answer, when)
                 return [answer]
-            reg = self.registry.update(reg.mrn, state="amended", xml=xml)
+            # [I] an open request (do-not-load, information, screening) stays open: the
+            # amendment replaces the dataset, it does not answer the request by itself
+            reg = self.registry.update(
+                reg.mrn, xml=xml,
+                state=reg.state if reg.state in _OPEN_REQUESTS else "amended")
         answer = self._builder.amendment_accepted(
             EnsFacts(declarant=facts.declarant or _declarant(reg),
                      representative=facts.representative,
