@@ -469,7 +469,9 @@ _README_HEAD = """\
 "ICS2 Technical Service Contracts", reference [R06] of the HTI ICD) on CIRCABC to registered
 parties only; no public copy was found. Until they are dropped in, ensgate validates ENS XML
 against this provisional set, written from the element-by-element data dictionary in
-`shared/reference/ics2/dictionary/` and checked against the one real sample
+`shared/reference/ics2/dictionary/` and ensgate's own tables in `tools/ics2_tables/` (IE tables
+transcribed from the index, the inferred IE3Q04/IE3R02/IE3R08, and the amendment tables
+derived from the filings'), and checked against the one real sample
 (`shared/reference/ics2/samples/IE3F26-phase4-base-example.xml`, which validates).
 
 ## Files

@@ -250,20 +250,30 @@ class SimulatedCustoms:
     def _record(self, reg: Registration, answer: CustomsAnswer, when: datetime) -> None:
         self.ledger.record_answer(reg.sender, reg.lrn, answer.message_type, reg.mrn, when)
 
+    def _open(self, root: Any, facts: EnsFacts, sender: str, when: datetime,
+              allowed: Callable[[str], bool]) -> tuple[Registration | None, list[CustomsAnswer]]:
+        """The registration the message names, current (call with the state lock held), or
+        the refusal: IE3N01 92 (not this sender's MRN) or 90 (a state ``allowed`` refuses)."""
+        reg, refused = self._registered(root, facts, sender, when)
+        if reg is None:
+            return None, [refused] if refused is not None else []
+        reg = self.registry.registration(reg.mrn) or reg
+        if not allowed(reg.state):
+            answer = self._wrong_state(root, facts, reg, when)
+            self._record(reg, answer, when)
+            return None, [answer]
+        return reg, []
+
     def _amend(self, root: Any, facts: EnsFacts, xml: bytes, sender: str,
                when: datetime) -> list[CustomsAnswer]:
         from ..amendments import AMENDMENT_OF, locked_changes  # amendments import answers
 
-        reg, refused = self._registered(root, facts, sender, when)
-        if reg is None:
-            return [refused] if refused is not None else []
         message = local(root)
         with self._state_lock:
-            reg = self.registry.registration(reg.mrn) or reg
-            if reg.state in _CLOSED:
-                answer = self._wrong_state(root, facts, reg, when)
-                self._record(reg, answer, when)
-                return [answer]
+            found, refusal = self._open(root, facts, sender, when, _not_closed)
+            if found is None:
+                return refusal
+            reg = found
             if AMENDMENT_OF.get(reg.message) != message:
                 errors: tuple[AnswerError, ...] = (AnswerError(
                     code=CODE_INCORRECT, pointer=f"/{message}",
@@ -298,16 +308,11 @@ class SimulatedCustoms:
 
     def _invalidate(self, root: Any, facts: EnsFacts, xml: bytes, sender: str,
                     when: datetime) -> list[CustomsAnswer]:
-        reg, refused = self._registered(root, facts, sender, when)
-        if reg is None:
-            return [refused] if refused is not None else []
         with self._state_lock:
-            reg = self.registry.registration(reg.mrn) or reg
-            if reg.state in _CLOSED:
-                answer = self._wrong_state(root, facts, reg, when)
-                self._record(reg, answer, when)
-                return [answer]
-            reg = self.registry.update(reg.mrn, state="invalidated")
+            found, refusal = self._open(root, facts, sender, when, _not_closed)
+            if found is None:
+                return refusal
+            reg = self.registry.update(found.mrn, state="invalidated")
         registered = _facts_of(reg)
         answer = self._builder.invalidation_accepted(registered, mrn=reg.mrn, when=when)
         self._record(reg, answer, when)
@@ -317,17 +322,12 @@ class SimulatedCustoms:
                            when: datetime) -> list[CustomsAnswer]:
         """IE3R02 / IE3R03: accepted when the ENS has an open request of that kind; the
         simulated assessment then completes (IE3N03) [I]."""
-        reg, refused = self._registered(root, facts, sender, when)
-        if reg is None:
-            return [refused] if refused is not None else []
         want = "information-requested" if local(root) == "IE3R02" else "screening-requested"
         with self._state_lock:
-            reg = self.registry.registration(reg.mrn) or reg
-            if reg.state != want:
-                answer = self._wrong_state(root, facts, reg, when)
-                self._record(reg, answer, when)
-                return [answer]
-            reg = self.registry.update(reg.mrn, state="assessment-complete")
+            found, refusal = self._open(root, facts, sender, when, lambda s: s == want)
+            if found is None:
+                return refusal
+            reg = self.registry.update(found.mrn, state="assessment-complete")
         registered = _facts_of(reg)
         answer = self._builder.assessment_complete(
             registered, mrn=reg.mrn, when=when,
@@ -428,6 +428,10 @@ class SimulatedCustoms:
                            text=f"LRN {lrn} was already used by {sender} (R3003: the LRN must "
                                 "be unique for each declarant)",
                            technical="ICS004 R3003")
+
+
+def _not_closed(state: str) -> bool:
+    return state not in _CLOSED
 
 
 def _facts_of(reg: Registration) -> EnsFacts:
