@@ -127,3 +127,40 @@ def test_a_resend_after_a_restart_is_answered_once(customs_side: EndpointCerts,
     assert second.filed == [] and late == []  # receipt again, nothing filed or answered twice
     assert second.receiver.duplicates == 1
     assert second.customs.mrn_for("DE0000DEMO0001", r01.lrn or "") == r01.mrn
+
+
+SCENARIO_ANSWERS = {
+    Scenario.ACCEPT: ["IE3R01"],
+    Scenario.REJECT: ["IE3N99"],
+    Scenario.ASSESSMENT_COMPLETE: ["IE3R01", "IE3N03"],
+    Scenario.DO_NOT_LOAD: ["IE3R01", "IE3Q01"],
+    Scenario.REQUEST_INFO: ["IE3R01", "IE3Q02"],
+    Scenario.HIGH_RISK_SCREENING: ["IE3R01", "IE3Q03"],
+    Scenario.NOT_COMPLETE: ["IE3R01", "IE3N02"],
+    Scenario.CONTROL: ["IE3R04", "IE3N08"],  # on an arrival notification
+}
+
+
+def test_every_scenario_over_as4(customs_side: EndpointCerts, trader: EndpointCerts,
+                                 ens_files: list[Path]) -> None:
+    assert set(SCENARIO_ANSWERS) == set(Scenario)
+    filing = next(p for p in ens_files if action_of(p) == "IE3F20").read_bytes()
+    arrival = next((p for p in ens_files if action_of(p) == "IE3N06"), None)
+    sim = Simulator(identity=customs_side.identity, trust=customs_side.trust)
+    got: dict[Scenario, list[str]] = {}
+    with BackgroundServer(sim.app, tls=customs_side.tls) as srv:
+        client = As4Client(make_settings(trader, endpoint=srv.url))
+        try:
+            for scenario in Scenario:
+                if scenario is Scenario.CONTROL and arrival is None:
+                    continue
+                sim.customs = SimulatedCustoms(scenario=scenario)  # a fresh customs each
+                xml = arrival.read_bytes() if scenario is Scenario.CONTROL else filing
+                sent = _send(client, xml)
+                answers = _answers(client)
+                assert all(a.ref_to_message_id == sent for a in answers)
+                got[scenario] = [a.message_type for a in answers]
+        finally:
+            client.close()
+    assert got == {s: SCENARIO_ANSWERS[s] for s in got}
+    assert len(got) >= len(Scenario) - 1
