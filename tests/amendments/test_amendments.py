@@ -132,6 +132,8 @@ def test_what_cannot_be_amended(tmp_path: Path) -> None:
     assert sorted(d.code for d in other.diagnostics) == ["AMD001", "AMD002"]
     broken = build_amendment(registered, b"<not-xml", MRN)
     assert broken.refused and broken.diagnostics[0].code == "AMD006"
+    dataset = build_amendment(registered, {"declaration": {}}, MRN)  # a dataset needs filing=
+    assert dataset.refused and [d.code for d in dataset.diagnostics] == ["AMD006"]
     assert "IE3F25" not in AMENDMENT_OF
 
 
