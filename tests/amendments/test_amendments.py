@@ -148,3 +148,33 @@ def test_the_tables_and_locks_are_up_to_date() -> None:
     sys.modules["_gen_amend"] = module
     spec.loader.exec_module(module)
     assert module.main(["--check"]) == 0
+
+
+def _real_filings() -> list[tuple[str, bytes]]:
+    """Every filing the pipeline makes from the samples (also as F22 and F26), and the
+    shared real-world IE3F26."""
+    out = [(f.filing, f.xml) for f in translate([str(SAMPLES)],
+                                                 TranslateOptions(today="2026-11-20")).filings]
+    for code in ("F22", "F26"):
+        out += [(f.filing, f.xml) for f in translate(
+            [str(SAMPLES)], TranslateOptions(today="2026-11-20", filing=code)).filings[:1]]
+    sample = ROOT.parent / "shared" / "reference" / "ics2" / "samples" / \
+        "IE3F26-phase4-base-example.xml"
+    if sample.is_file():
+        out.append(("IE3F26 (shared sample)", sample.read_bytes()))
+    return out
+
+
+def test_every_filing_type_made_gives_a_valid_amendment() -> None:
+    kinds = set()
+    for name, xml in _real_filings():
+        root = etree.fromstring(xml)
+        desc = root.find(".//i:descriptionOfGoods", NS)
+        assert desc is not None, name
+        desc.text = (desc.text or "") + " (corrected)"
+        got = build_amendment(xml, etree.tostring(root), MRN, issued=WHEN)
+        assert not got.refused, (name, [str(d) for d in got.diagnostics])
+        assert [c.after for c in got.changes] == [desc.text], name
+        _valid(got.xml)
+        kinds.add(got.message_type)
+    assert {"IE3A20", "IE3A22", "IE3A26", "IE3A28"} <= kinds
