@@ -178,7 +178,9 @@ class Simulator:
             out = customs_to_trader_header(
                 receiver_party_id=header.sender.party_id, action=answer.message_type,
                 ref_to_message_id=ref, conversation_id=header.conversation_id)
-            wire = seal_user_message(answer.xml, header=out, identity=self.identity)
+            wire = seal_user_message(answer.xml, header=out, identity=self.identity,
+                                     attachments=[("application/xml", x)
+                                                  for x in answer.related])
             filed.answers.append(answer.message_type)
             if self.pusher is not None:
                 self.pusher(wire)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -178,6 +179,7 @@ class SimulatedCustoms:
             houses=tuple(d.number for d in facts.house_documents)))
         for answer in answers:
             self.ledger.record_answer(sender, facts.lrn, answer.message_type, answer.mrn, when)
+            self.registry.remember_sent(mrn, answer.message_type, answer.xml)
         return answers
 
     def _duplicate_document(self, root: Any, facts: EnsFacts, sender: str,
@@ -249,6 +251,7 @@ class SimulatedCustoms:
 
     def _record(self, reg: Registration, answer: CustomsAnswer, when: datetime) -> None:
         self.ledger.record_answer(reg.sender, reg.lrn, answer.message_type, reg.mrn, when)
+        self.registry.remember_sent(reg.mrn, answer.message_type, answer.xml)
 
     def _open(self, root: Any, facts: EnsFacts, sender: str, when: datetime,
               allowed: Callable[[str], bool]) -> tuple[Registration | None, list[CustomsAnswer]]:
@@ -346,6 +349,7 @@ class SimulatedCustoms:
         notes = child_text(root, "dataRequest") == "1"
         since = when - timedelta(days=30)
         results = []
+        related: list[bytes] = []
         for reg in found:
             sent = [a for a in self.ledger.answers_for(reg.sender, reg.lrn)
                     if a.received_at >= since] if notes else []
@@ -355,10 +359,14 @@ class SimulatedCustoms:
                 houses=registered.house_documents,
                 notifications=tuple((a.message_type, format_when(a.received_at))
                                     for a in sent)))
-        return [self._builder.consultation_results(
+            if notes:  # ICD 4.2.6: the notifications themselves, as extra payloads [I: which]
+                related += [xml for kind, xml in self.registry.sent_about(reg.mrn)
+                            if kind not in ("IE3R01", "IE3R04")]
+        answer = self._builder.consultation_results(
             functional_reference=child_text(root, "functionalReference") or "",
             requester=child_text(child(root, "requester"), "identificationNumber") or sender,
-            results=results, when=when)]
+            results=results, when=when)
+        return [replace(answer, related=tuple(related))]
 
     # -- look-ups -------------------------------------------------------------------------
     def answers_for(self, sender: str, lrn: str) -> list[AnswerRecord]:

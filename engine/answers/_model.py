@@ -160,6 +160,9 @@ class CustomsAnswer:
     referrals: tuple[Referral, ...] = ()
     controls: tuple[Control, ...] = ()
     consulted: tuple[ConsultedFiling, ...] = ()
+    related: tuple[bytes, ...] = ()
+    """Extra business payloads sent with the answer: the notifications an IE3R08 returns
+    (ICD 4.2.6, "extra related business message payloads")."""
 
     @property
     def title(self) -> str:

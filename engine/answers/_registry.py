@@ -47,6 +47,7 @@ class CustomsRegistry:
         self._ledger = InMemoryLedger()
         self._lock = threading.Lock()
         self._filings: dict[str, Registration] = {}
+        self._sent: dict[str, list[tuple[str, bytes]]] = {}  # MRN -> (type, XML) sent
         self._journal = Path(journal) if journal is not None else None
         self._file: Any = None
         if self._journal is not None:
@@ -87,6 +88,9 @@ class CustomsRegistry:
                     message=entry["message"], xml=base64.b64decode(entry["xml"]),
                     state=entry["state"], master=entry.get("master"),
                     houses=tuple(entry.get("houses") or ()))
+            elif op == "sent":
+                self._sent.setdefault(entry["mrn"], []).append(
+                    (entry["type"], base64.b64decode(entry["xml"])))
             elif op == "state" and entry["mrn"] in self._filings:
                 reg = self._filings[entry["mrn"]]
                 xml = base64.b64decode(entry["xml"]) if entry.get("xml") else reg.xml
@@ -140,6 +144,18 @@ class CustomsRegistry:
                 entry["xml"] = base64.b64encode(xml).decode("ascii")
             self._write(entry)
             return reg
+
+    def remember_sent(self, mrn: str, message_type: str, xml: bytes) -> None:
+        """Keep an answer sent about ``mrn`` (a consultation returns them, ICD 3.1.9)."""
+        with self._lock:
+            self._sent.setdefault(mrn, []).append((message_type, xml))
+            self._write({"op": "sent", "mrn": mrn, "type": message_type,
+                         "xml": base64.b64encode(xml).decode("ascii")})
+
+    def sent_about(self, mrn: str) -> list[tuple[str, bytes]]:
+        """The answers sent about ``mrn`` (type, XML), oldest first."""
+        with self._lock:
+            return list(self._sent.get(mrn, []))
 
     def registration(self, mrn: str) -> Registration | None:
         with self._lock:

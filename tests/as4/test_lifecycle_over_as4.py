@@ -84,8 +84,14 @@ def test_lifecycle_over_as4(customs_side: EndpointCerts, trader: EndpointCerts,
             # consultation, then invalidation
             _send(client, build_consultation(Consultation(functional_reference="Q05-AS4",
                                                           requester=SENDER, mrn=mrn)))
-            (r08,) = _answers(client)
+            pulled = client.pull()  # verified by the trader side: extra XML payloads allowed
+            assert pulled is not None and client.pull() is None
+            r08 = read_answer(pulled.payloads[0].data)
             assert [f.status for f in r08.consulted] == ["assessment-complete"]
+            # ICD 4.2.6: the related notifications travel as extra business payloads
+            assert [etree.QName(etree.fromstring(p.data)).localname
+                    for p in pulled.payloads[1:]] == ["IE3Q02", "IE3N10", "IE3N03"]
+            assert {p.mime_type for p in pulled.payloads} == {"application/xml"}
             _send(client, build_invalidation(InvalidationRequest(
                 mrn=mrn, reason="cancelled", declarant=SENDER, issued=WHEN)))
             (r07,) = _answers(client)
