@@ -170,3 +170,25 @@ def test_every_scenario_over_as4(customs_side: EndpointCerts, trader: EndpointCe
             client.close()
     assert got == {s: SCENARIO_ANSWERS[s] for s in got}
     assert len(got) >= len(Scenario) - 1
+
+
+def test_simulate_takes_its_scenarios_from_the_enum_and_a_ledger_file(
+        cert_dir: Path, ens_file: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ensgate.cli import main
+    from ensgate.connectors.simulator import SimulatorConfig, build_simulator
+
+    help_text = CliRunner().invoke(main, ["simulate", "--help"]).output
+    for scenario in Scenario:
+        assert scenario.value in help_text
+    bad = CliRunner().invoke(main, ["simulate", "--certs", str(cert_dir), "--scenario", "nope"])
+    assert bad.exit_code == 2
+    journal = tmp_path / "ledger.jsonl"
+    sim, _ = build_simulator(SimulatorConfig(certs=cert_dir, ledger=journal,
+                                             scenario=Scenario.DO_NOT_LOAD))
+    answers = sim.customs.file(ens_file.read_bytes(), sender=SENDER)
+    assert [a.message_type for a in answers] == ["IE3R01", "IE3Q01"]
+    sim.customs.registry.close()
+    again, _ = build_simulator(SimulatorConfig(certs=cert_dir, ledger=journal))
+    assert again.customs.state_of(answers[0].mrn or "") == "do-not-load"
