@@ -6,16 +6,14 @@ Every route but ``/health`` and ``/openapi.json`` needs an API key (``X-API-Key`
 JSON: ``{"error": ..., "diagnostics": [...]}``, the diagnostics in the CLI's JSON form; a
 payload none of whose messages could be kept is 422 with what the ingest did."""
 
-from __future__ import annotations
 
 import asyncio
 import base64
 import binascii
 import logging
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -27,6 +25,7 @@ from ..diagnostics import EnsgateError
 from ._serve import Service
 
 log = logging.getLogger("ensgate.service.http")
+MAX_ID = 2**63 - 1  # ids and offsets are 64-bit in both databases (schemathesis found it)
 
 
 class HttpError(Exception):
@@ -144,7 +143,7 @@ def make_app(service: Service) -> FastAPI:
         return found
 
     @app.get("/filings")
-    async def filing_list(_: Key, offset: Annotated[int, Query(ge=0)] = 0,
+    async def filing_list(_: Key, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                           limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                           ) -> dict[str, Any]:
         def rows() -> list[dict[str, Any]]:
@@ -159,7 +158,7 @@ def make_app(service: Service) -> FastAPI:
         return {"offset": offset, "limit": limit, "filings": await asyncio.to_thread(rows)}
 
     @app.get("/events")
-    async def event_list(_: Key, after: Annotated[int, Query(ge=0)] = 0,
+    async def event_list(_: Key, after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
         """State changes after event ``after`` (page on with the last id)."""
         evs = await asyncio.to_thread(store.events_after, after, limit)
@@ -186,49 +185,35 @@ def make_app(service: Service) -> FastAPI:
     return app
 
 
-def http_task(service: Service, *, ssl_context: ssl.SSLContext | None = None,
-              ) -> Callable[[asyncio.Event], Any]:
-    """The uvicorn server as a task of the service: stops when the service stops."""
+def http_task(service: Service) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """The uvicorn server as a task of the service: stops when the service stops. With
+    ``serve.tls_cert``/``tls_key`` it speaks HTTPS; with ``serve.tls_client_ca`` too, every
+    client must show a certificate issued by that CA (mutual TLS)."""
+    import contextlib
+
     import uvicorn
 
-    assert service.settings.http is not None
-    host, port = service.settings.http
+    s = service.settings
+    assert s.http is not None
+    host, port = s.http
+    tls: dict[str, Any] = {}
+    if s.tls_cert and s.tls_key:
+        tls = {"ssl_certfile": str(s.tls_cert), "ssl_keyfile": str(s.tls_key)}
+        if s.tls_client_ca:
+            tls |= {"ssl_ca_certs": str(s.tls_client_ca), "ssl_cert_reqs": ssl.CERT_REQUIRED}
+
+    class Server(uvicorn.Server):  # the service owns SIGTERM, not uvicorn
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
 
     async def run(stop: asyncio.Event) -> None:
         config = uvicorn.Config(make_app(service), host=host, port=port, log_config=None,
-                                access_log=False, lifespan="off")
-        if ssl_context is not None:
-            config.ssl = ssl_context  # type: ignore[attr-defined]
-        server = _QuietServer(config)
+                                access_log=False, lifespan="off", **tls)
+        server = Server(config)
         serving = asyncio.create_task(server.serve())
         await stop.wait()
         server.should_exit = True
         await serving
 
     return run
-
-
-class _QuietServer:
-    """uvicorn's server without its own signal handlers (the service owns SIGTERM)."""
-
-    def __new__(cls, config: Any) -> Any:
-        import contextlib
-
-        import uvicorn
-
-        class Server(uvicorn.Server):
-            @contextlib.contextmanager
-            def capture_signals(self) -> Any:
-                yield
-
-        return Server(config)
-
-
-def mtls_context(cert: Path, key: Path, client_ca: Path) -> ssl.SSLContext:
-    """Optional mutual TLS: our certificate, and client certificates required and checked
-    against ``client_ca``."""
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(client_ca))
-    ctx.load_cert_chain(str(cert), str(key))
-    ctx.verify_mode = ssl.CERT_REQUIRED
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    return ctx

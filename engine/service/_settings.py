@@ -15,7 +15,7 @@ from ..diagnostics import ConfigError
 
 _KEYS = {"http", "watch", "broker", "file_every", "pull_every", "sweep_every", "sinks_every",
          "stable_seconds", "max_body", "endpoint", "certs", "party_id", "customs_seal",
-         "concurrency"}
+         "concurrency", "tls_cert", "tls_key", "tls_client_ca"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +37,9 @@ class ServeSettings:
     party_id: str | None = None
     customs_seal: str | None = None
     concurrency: int = 4
+    tls_cert: Path | None = None  # HTTPS for the API (with tls_key)
+    tls_key: Path | None = None
+    tls_client_ca: Path | None = None  # mutual TLS: clients need a certificate of this CA
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_options(self, *, http: str | None = None, watch: tuple[str, ...] = (),
@@ -93,6 +96,13 @@ def load_settings(path: str | Path | None) -> ServeSettings:
             certs=None if not sect.get("certs") else base / str(sect["certs"]),
             party_id=None if not sect.get("party_id") else str(sect["party_id"]),
             customs_seal=None if not sect.get("customs_seal") else str(sect["customs_seal"]),
-            concurrency=int(sect.get("concurrency", 4)))
+            concurrency=int(sect.get("concurrency", 4)),
+            tls_cert=_path(base, sect.get("tls_cert")),
+            tls_key=_path(base, sect.get("tls_key")),
+            tls_client_ca=_path(base, sect.get("tls_client_ca")))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"serve: not valid: {exc}") from None
+
+
+def _path(base: Path, value: Any) -> Path | None:
+    return None if not value else base / str(value)
