@@ -291,7 +291,8 @@ class SimulatedCustoms:
             if errors:
                 answer = self._builder.error_notification(
                     EnsFacts(declarant=facts.declarant, master_document=facts.master_document,
-                             representative=facts.representative), errors, when=when)
+                             representative=facts.representative, mrn=reg.mrn),
+                    errors, when=when)
                 self._record(reg, answer, when)
                 return [answer]
             # [I] an open request (do-not-load, information, screening) stays open: the
