@@ -209,3 +209,21 @@ def test_the_registry_survives_a_restart(f28: Filing, tmp_path: Path) -> None:
                                                  declarant=SENDER))
     assert kinds(restarted.file(q04, sender=SENDER)) == ["IE3R07"]
     assert DocumentRef  # public name used by the referral answers above
+
+
+@pytest.mark.parametrize(("scenario", "copy"), [
+    (Scenario.DO_NOT_LOAD, "IE3Q01"), (Scenario.REQUEST_INFO, "IE3N04"),
+    (Scenario.HIGH_RISK_SCREENING, "IE3N05")])
+def test_the_carrier_gets_its_copy(f20: Filing, scenario: Scenario, copy: str) -> None:
+    carrier = etree.fromstring(f20.xml).findtext(".//i:carrier/i:identificationNumber",
+                                                 namespaces=NS)
+    assert carrier and carrier != SENDER
+    answers = customs(scenario=scenario, notify_carrier=True).file(f20.xml, sender=SENDER)
+    assert [(a.message_type, a.to) for a in answers][-1] == (copy, carrier)
+    assert all(a.to is None for a in answers[:-1])
+    assert read_answer(answers[-1].xml).diagnostics == ()
+    assert answers[-1].mrn == answers[0].mrn
+    # not asked for: the filer only; the carrier filing itself: no copy either
+    assert len(customs(scenario=scenario).file(f20.xml, sender=SENDER)) == 2
+    assert len(customs(scenario=scenario, notify_carrier=True).file(
+        f20.xml, sender=carrier)) == 2
