@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _ics2_filings import F20, F32, N06, add, parse, remove, sample_f26, set_text
+from _ics2_filings import F20, F32, N06, add, at, parse, remove, sample_f26, set_text
 
 from ensgate.diagnostics import Diagnostic, Severity
 from ensgate.ledger import InMemoryLedger
@@ -190,9 +190,9 @@ CASES = [
     Case("C3035", "F20", lambda r: remove(
         r, "consignmentMasterLevel/goodsItem/packaging/numberOfPackages"),
         "ICS002", f"{F20_M}/goodsItem[1]/packaging[1]", "numberOfPackages", "absent"),
-    Case("C3001", "F20", lambda r: set_text(r, "splitConsignment/splitConsignmentIndicator", "1"),
-         "ICS002", "/IE3F20/splitConsignment", "previousMRN", "absent"),
-    Case("R3051", "F20", _supplementary, "ICS003",
+    Case("C3001", "F20", lambda r: add(r, "splitConsignment", "previousMRN", "24DE123456789012A1"),
+         "ICS002", "/IE3F20/splitConsignment/previousMRN", "no previousMRN", "indicator 0"),
+    Case("R3051", "F20", _supplementary, "ICS001",
          f"{F20_M}/supplementaryDeclarant[1]/supplementaryFilingType", "2", "1",
          message="IE3F21"),
     Case("R3004", "N06", lambda r: set_text(r, "relatedMRN/identification", "24DE1234"),
@@ -336,6 +336,45 @@ def test_r3017_duplicate_number() -> None:
     found = of_rule(check_rules(root), "R3017")
     assert [(d.xpath, d.found) for d in found] == [
         (f"{F26_H1}/goodsItem[2]/goodsItemNumber", "1"), (F26_H1, "1,3,4")]
+
+
+def test_r3017_numbers_in_the_wrong_order() -> None:
+    # The shared IE3F26 sample's first house has items 1..4; swapping two numbers keeps the
+    # set 1..4 complete, which the old check passed: the order is the fault.
+    root = sample_f26()
+    set_text(root, f"{H1}/goodsItem[2]/goodsItemNumber", "3")
+    set_text(root, f"{H1}/goodsItem[3]/goodsItemNumber", "2")
+    found = of_rule(check_rules(root), "R3017")
+    assert [(d.code, d.xpath, d.expected, d.found) for d in found] == [
+        ("ICS001", f"{F26_H1}/goodsItem[2]/goodsItemNumber", "2", "3")]
+
+
+def test_r3016_master_items_in_the_wrong_order() -> None:
+    root = parse(F20)
+    item = at(root, "consignmentMasterLevel/goodsItem")
+    item.addnext(at(parse(F20), "consignmentMasterLevel/goodsItem"))  # a second master item
+    set_text(root, "consignmentMasterLevel/goodsItem[1]/goodsItemNumber", "2")
+    set_text(root, "consignmentMasterLevel/goodsItem[2]/goodsItemNumber", "1")
+    found = of_rule(check_rules(root), "R3016")
+    assert [(d.xpath, d.expected, d.found) for d in found] == [
+        (f"{F20_M}/goodsItem[1]/goodsItemNumber", "1", "2")]
+
+
+def test_c3001_split_air_consignment_needs_no_previous_mrn() -> None:
+    # No air filing's header has a previousMRN (ICD v3.30 tables; the packaged schemas agree),
+    # so a split air consignment (indicator 1) must pass C3001.
+    root = parse(F20)
+    set_text(root, "splitConsignment/splitConsignmentIndicator", "1")
+    assert of_rule(check_rules(root), "C3001") == []
+
+
+def test_no_packaged_air_schema_has_a_previous_mrn() -> None:
+    from ensgate.validate.rules._header import PREVIOUS_MRN_FILINGS
+
+    folder = Path(importlib.import_module("ensgate.validate").__file__ or "").parent
+    holding = {p.stem for p in (folder / "schemas" / "ics2").glob("IE3F*.xsd")
+               if "previousMRN" in p.read_text(encoding="utf-8")}
+    assert holding == set(PREVIOUS_MRN_FILINGS) == set()
 
 
 def test_r3018_without_eu_country_only_warns() -> None:
