@@ -107,10 +107,47 @@ def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing: str, issue
     for path in ("declaration.lrn", "declaration.issue_date", "declarant",
                  "carrier", "transport.customs_office_first_entry"):
         ship.lineage.setdefault(path, Lineage(rule=ref, note="from the site configuration"))
+    out.extend(_house_numbers(ship, config, ref, filing))
     if filing_short == "F21":
         out.extend(_supplementary_declarant(ship, config, ref))
     elif filing_short == "N06":
         out.extend(_arrival(ship, config, ref, arrived_at))
+    return out
+
+
+_PARTIES = ("consignor", "consignee", "notify")
+_ENS_PARTY = {"consignor": "consignor", "consignee": "consignee", "notify": "notifyParty"}
+
+
+def _party_addresses(d: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(dataset path, address) of the trade parties of the master and of every house."""
+    found = []
+    for key in _PARTIES:
+        found.append((f"consignmentMasterLevel/{_ENS_PARTY[key]}", d["master"][key]["address"]))
+    for i, house in enumerate(d["houses"]):
+        for key in _PARTIES:
+            found.append((f"consignmentMasterLevel/consignmentHouseLevel[{i + 1}]/"
+                          f"{_ENS_PARTY[key]}", house[key]["address"]))
+    return found
+
+
+def _house_numbers(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
+                   filing: str) -> list[Diagnostic]:
+    """``fill_policy.no_house_number: placeholder``: an address with a street but no house
+    number and no P.O. box gets the configured placeholder, with a MAP013 warning. The default
+    (``report``) leaves it to R3002: no invented number [I: DG TAXUD's Address Processing
+    Guidance has a section on it whose text could not be read]."""
+    policy = config.fill_policy
+    if policy.no_house_number != "placeholder" or not policy.house_number_placeholder:
+        return []
+    out: list[Diagnostic] = []
+    for path, addr in _party_addresses(ship.data):
+        if addr["street"] and not addr["number"] and not addr["po_box"]:
+            addr["number"] = policy.house_number_placeholder
+            out.append(diag("MAP013", f"street {addr['street']!r} has no house number; the "
+                            "configured placeholder is filed (fill_policy.no_house_number)",
+                            rule=ref, expected="a house number", found=addr["street"],
+                            xpath=f"/{filing}/{path}/address/number"))
     return out
 
 
