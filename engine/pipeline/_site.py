@@ -178,7 +178,7 @@ def _method_of_payment(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
         if consignment["method_of_payment"]:
             continue
         if code is None:
-            if path == "master" and not d["houses"] or path != "master":
+            if path != "master" or not d["houses"]:  # a house or a direct AWB
                 first = ship.messages[0] if ship.messages else None
                 out.append(diag("MAP003", "method of payment missing (CPI+11++P or C, CVD): "
                                 "no message of this AWB gives it; an FWB of the AWB or "
