@@ -135,12 +135,12 @@ _ENS_PARTY = {"consignor": "consignor", "consignee": "consignee", "notify": "not
 def _party_addresses(d: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(dataset path, address) of the trade parties of the master and of every house."""
     found = []
-    for key in _PARTIES:
-        found.append((f"consignmentMasterLevel/{_ENS_PARTY[key]}", d["master"][key]["address"]))
     for i, house in enumerate(d["houses"]):
         for key in _PARTIES:
             found.append((f"consignmentMasterLevel/consignmentHouseLevel[{i + 1}]/"
                           f"{_ENS_PARTY[key]}", house[key]["address"]))
+    for key in _PARTIES:  # after the houses: a direct AWB's master is filed as its house
+        found.append((f"consignmentMasterLevel/{_ENS_PARTY[key]}", d["master"][key]["address"]))
     return found
 
 
@@ -154,9 +154,15 @@ def _house_numbers(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
     if policy.no_house_number != "placeholder" or not policy.house_number_placeholder:
         return []
     out: list[Diagnostic] = []
+    # a direct AWB's master is filed as its house (same parties): one warning per party
+    said: set[tuple[str, str]] = set()
     for path, addr in _party_addresses(ship.data):
         if addr["street"] and not addr["number"] and not addr["po_box"]:
             addr["number"] = policy.house_number_placeholder
+            party = path.rsplit("/", 1)[-1]
+            if (party, addr["street"]) in said:
+                continue
+            said.add((party, addr["street"]))
             out.append(diag("MAP013", f"street {addr['street']!r} has no house number; the "
                             "configured placeholder is filed (fill_policy.no_house_number)",
                             rule=ref, expected="a house number", found=addr["street"],
@@ -230,8 +236,9 @@ def _types_of_person(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
     rule_on = policy.natural_person_rule and (
         "*" in policy.natural_person_feeds or prefix in policy.natural_person_feeds)
     out: list[Diagnostic] = []
-    parties = [(f"master.{k}", d["master"][k]) for k in _PARTIES] + [
-        (f"houses[{i}].{k}", h[k]) for i, h in enumerate(d["houses"], start=1) for k in _PARTIES]
+    parties = [(f"houses[{i}].{k}", h[k]) for i, h in enumerate(d["houses"], start=1)
+               for k in _PARTIES] + [(f"master.{k}", d["master"][k]) for k in _PARTIES]
+    said: set[str] = set()  # a direct AWB's master is filed as its house: one note per name
     for path, party in parties:
         if not party["name"]:
             continue
@@ -248,6 +255,9 @@ def _types_of_person(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
             party["type_of_person"] = "1"
             ship.lineage[f"{path}.type_of_person"] = Lineage(
                 rule=ref, note="fill_policy.natural_person_rule: a personal name in a B2C feed")
+            if party["name"] in said:
+                continue
+            said.add(party["name"])
             out.append(diag("MAP008", f"consignee {party['name']!r} filed as a natural person (1): "
                             "no company marker, a personal name, an express/B2C feed "
                             "(fill_policy.natural_person_rule)", rule=ref, found=party["name"],
