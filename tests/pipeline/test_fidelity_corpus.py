@@ -121,8 +121,9 @@ def test_placeholder_policy_files_them_with_a_warning() -> None:
     for f in result.filings:
         root = etree.fromstring(f.xml)
         party = "consignor" if f.shipment == "160-53011722" else "consignee"
-        numbers[f.shipment] = (root.findtext(f"{HOUSE}/e:{party}/e:address/e:street", namespaces=NS),
-                               root.findtext(f"{HOUSE}/e:{party}/e:address/e:number", namespaces=NS),
+        at = f"{HOUSE}/e:{party}/e:address/e:"
+        numbers[f.shipment] = (root.findtext(at + "street", namespaces=NS),
+                               root.findtext(at + "number", namespaces=NS),
                                [d.code for d in f.diagnostics if d.code == "MAP013"])
     assert numbers == {"160-53011722": ("CHEONG TAT ROAD", "SN", ["MAP013"]),
                        "057-77403222": ("RUE DU 8 MAI 1945", "SN", ["MAP013"])}
