@@ -11,6 +11,7 @@ import contextlib
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 from ..config import EnsgateConfig, PartyConfig
@@ -170,6 +171,15 @@ def _house_numbers(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
     return out
 
 
+@cache
+def field_xpaths_of(filing: str) -> dict[str, tuple[str, ...]]:
+    """Dataset field (``houses[].consignee.name``) -> where ``filing`` writes it: the templates'
+    own table (``ensgate.authoring.field_xpaths``), rendered once per filing type."""
+    from ..authoring import field_xpaths
+
+    return field_xpaths(filing)
+
+
 def _method_of_payment(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
                        filing: str) -> list[Diagnostic]:
     """A master or house without a method of payment (CUSCARs without CPI, and no FWB of the
@@ -183,6 +193,9 @@ def _method_of_payment(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
     for path, xpath, consignment in places:
         if consignment["method_of_payment"]:
             continue
+        if not field_xpaths_of(filing).get(
+                "master.method_of_payment" if path == "master" else "houses[].method_of_payment"):
+            continue  # not in this filing (IE3F25: references only)
         if code is None:
             if path != "master" or not d["houses"]:  # a house or a direct AWB
                 first = ship.messages[0] if ship.messages else None
@@ -190,6 +203,7 @@ def _method_of_payment(ship: Shipment, config: EnsgateConfig, ref: RuleRef,
                                 "no message of this AWB gives it; an FWB of the AWB or "
                                 "fill_policy.method_of_payment can", rule=ref,
                                 source=None if first is None else first.pos(first.first_line),
+                                xpath=f"/{filing}/{xpath}/transportCharges/methodOfPayment",
                                 expected="P/C (CL116 Y/Z...)", found="absent"))
             continue
         consignment["method_of_payment"] = code
