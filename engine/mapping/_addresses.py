@@ -3,12 +3,14 @@
 Two ways to split a line. Without a country, or for a country the order table does not
 list, the number is taken from the end of the line (``HANAUER LANDSTRASSE 291``), else from its
 start (``2150 W FULTON ST``): :func:`_split_street`, unchanged since issue 9. With a country
-of ``codelists/street-number-order.yaml`` only that country's side is read (``RUE DU 8 MAI 1945``
-in FR has no house number; ``VIA ROMA 12/A`` in IT has ``12/A``), with a one-letter suffix
-(``HAUPTSTR. 5 A``) and a ``NO``/``NR``/``#`` marker inside the line (``CALLE 7 NO 45-20``).
-A P.O. box line (``P.O. BOX 1234``, ``POSTFACH 10 20 30``...) is never a street: its box number
-goes to ``po_box``. Premises designators (``UNIT 5 BLOCK B``) are not house numbers on the
-country path. Every pattern runs in time linear in the line (tests/mapping/test_linear_time.py).
+of ``codelists/street-number-order.yaml`` that country's side is read first (``VIA ROMA 12/A``
+in IT has ``12/A``), with a one-letter suffix (``HAUPTSTR. 5 A``) and a ``NO``/``NR``/``#``
+marker inside the line (``CALLE 7 NO 45-20``); the other side only when the rest of the line
+holds no other digit (``RUE DU 8 MAI 1945`` in FR has no house number). A P.O. box line
+(``P.O. BOX 1234``, ``POSTFACH 10 20 30``...) is never a street: its box number goes to
+``po_box``. Premises and floors without a street (``UNIT 5 BLOCK B KWUN TONG IND CTR``) are not
+house numbers on the country path. Every pattern runs in time linear in the line
+(tests/mapping/test_linear_time.py).
 """
 
 from __future__ import annotations
