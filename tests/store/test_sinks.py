@@ -283,6 +283,12 @@ def test_sinks_configuration(tmp_path: Path) -> None:
     conf.write_text("sinks:\n  - {kind: webhook, url: ftp://x}\n", "utf-8")
     with pytest.raises(ConfigError, match="http"):
         load_config(conf)
+    conf.write_text("sinks:\n  - {kind: webhook, url: 'http://tms.example/x'}\n", "utf-8")
+    with pytest.raises(ConfigError, match="plain HTTP"):  # secure by default
+        load_config(conf)
+    conf.write_text("sinks:\n  - {kind: webhook, url: 'http://tms.example/x', "
+                    "allow_http: true}\n", "utf-8")
+    assert load_config(conf).sinks[0].url == "http://tms.example/x"
     conf.write_text("sinks:\n  - {kind: jsonl, path: x, url: y}\n", "utf-8")
     with pytest.raises(ConfigError, match="unknown key"):
         load_config(conf)
