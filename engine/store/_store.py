@@ -50,6 +50,7 @@ from ._schema import (
 )
 from ._sinks import StoreSinks
 from ._sqlstate import SqlState, UnitConflict
+from ._trader import StoreTrader
 
 log = logging.getLogger("ensgate.store")
 
@@ -106,7 +107,7 @@ def _shipment_outcomes(report: UnitReport) -> tuple[ShipmentOutcome, ...]:
     return tuple(out)
 
 
-class Store(StoreQuestions, StoreExchanges, StoreSinks):
+class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
     """The shipment store. Open with :meth:`open`; use as a context manager or ``close()``."""
 
     def __init__(self, engine: Engine, *, url: str, config: EnsgateConfig | None = None,
