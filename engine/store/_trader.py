@@ -13,17 +13,19 @@ the receiver files it once), as for a filing."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, format_json_line
 from ..lifecycle import check_transition, event_for_sent
+from ..pipeline._state import AmendmentChange
 from ._exchanges import move_filing
 from ._queries import aware
-from ._schema import events, exchanges, filings
+from ._schema import events, exchanges, filings, shipments
 from ._sqlstate import pack, unpack
 
 #: ``exchanges.receipt`` of a trader message queued and not yet sealed.
@@ -160,3 +162,57 @@ def _filing(conn: Connection, lrn: str | None, mrn: str | None) -> Any:
     q = select(filings.c.id).where(filings.c.state != "superseded")
     q = q.where(filings.c.lrn == lrn) if lrn else q.where(filings.c.mrn == (mrn or "\x00"))
     return conn.execute(q.order_by(filings.c.id.desc())).first()
+
+
+def amend_in(conn: Connection, changes: Iterable[AmendmentChange], when: datetime,
+             shipment_ids: Mapping[str, int]) -> None:
+    """The amendments a unit's corrected source messages call for, inside its transaction:
+    for each registered filing whose data changed, the IE3Axx against its MRN with the full
+    new dataset (``ensgate.amendments``), queued for ``ensgate file`` (an amendment queued
+    and not yet sent is replaced by the newer one). A change R3024 forbids (AMD004), or any
+    other refusal, queues nothing: the diagnostics go on the shipment (its ``reason`` and
+    ``diagnostics``) and in a refused ``amend`` event; the registered filing is untouched.
+
+    The registered dataset compared with stays the filing as first registered
+    (``filings.xml``): an amendment carries the full new dataset anyway, and what R3024
+    locks never changed in an accepted amendment [I: the ICD does not say against which
+    version a later amendment is checked]."""
+    from ..amendments import build_amendment
+
+    for a in changes:
+        row = conn.execute(select(filings.c.state, filings.c.mrn, filings.c.xml).where(
+            filings.c.id == a.filing_id)).one()
+        if not row.mrn:  # sent, not yet registered: no MRN to amend against
+            conn.execute(insert(events).values(
+                at=when, filing_id=a.filing_id, kind="amend", from_state=row.state,
+                to_state=row.state, cause="the data changed; the amendment waits for the "
+                                          f"MRN (the filing is {row.state})"))
+            continue
+        amendment = build_amendment(unpack(row.xml), a.corrected, row.mrn, issued=when)
+        problems: list[Diagnostic] = [d for d in amendment.diagnostics if d.is_error]
+        if amendment.xml is not None:
+            queued = conn.execute(select(exchanges.c.id).where(
+                exchanges.c.filing_id == a.filing_id, exchanges.c.receipt == QUEUED,
+                exchanges.c.action == amendment.message_type)).scalar()
+            cause = (f"{amendment.message_type} queued against MRN {row.mrn}: "
+                     f"{len(amendment.changes)} change(s)")
+            if queued is not None:
+                conn.execute(update(exchanges).where(exchanges.c.id == queued).values(
+                    body=pack(amendment.xml), at=when, detail=cause))
+                continue
+            _eid, problem = queue_in(conn, filing_id=a.filing_id,
+                                     action=amendment.message_type, xml=amendment.xml,
+                                     cause=cause, when=when)
+            if problem is None:
+                continue
+            problems = [problem]
+        else:
+            conn.execute(insert(events).values(
+                at=when, filing_id=a.filing_id, kind="amend", from_state=row.state,
+                to_state=row.state, cause="refused: " + "; ".join(
+                    f"{d.code} {d.message}" for d in problems)))
+        sid = shipment_ids.get(a.key)
+        if sid is not None:
+            conn.execute(update(shipments).where(shipments.c.id == sid).values(
+                reason=f"amendment refused: {problems[0].code} {problems[0].message}",
+                diagnostics="\n".join(format_json_line(d) for d in problems)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from _outbox_helpers import Serve, translated
+from _outbox_helpers import OPTS, Serve, translated
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -195,4 +195,63 @@ def test_dnl_exits_4_and_goes_to_the_sink(serve: Serve, cert_dir: Path,
     dnl = [x for x in lines if x["to"] == "do-not-load"]
     assert len(dnl) == 1 and dnl[0]["lrn"] == f["lrn"] and dnl[0]["event"] == "IE3Q01", lines
     assert dnl[0]["awb"] == AWB and "HXSHA2611045" in dnl[0]["hawbs"] and dnl[0]["mrn"] == f["mrn"]
+    store.close()
+
+
+def _corrected(tmp_path: Path, sample: str, old: bytes, new: bytes) -> Path:
+    """A copy of the S1 sample whose name starts with ``sample``, with ``old`` made ``new``:
+    the source message sent again corrected (same AWB/HAWB, new content)."""
+    (src,) = [p for p in S1 if p.name.startswith(sample)]
+    body = src.read_bytes()
+    assert old in body
+    out = tmp_path / f"corrected-{src.name}"
+    out.write_bytes(body.replace(old, new))
+    return out
+
+
+def test_amendment_accepted(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
+    store, p, sim = _start(serve, cert_dir, tmp_path)
+    f = _registered(store, p)
+    lrn, mrn = str(f["lrn"]), str(f["mrn"])
+    fixed = _corrected(tmp_path, "s1-fwb17", b"NOORDERLAAN 147", b"NOORDERLAAN 149")
+    done = store.ingest(fixed.read_bytes(), fixed.name, now=OPTS.issued)
+    assert done.of(AWB).action == "needs-amendment", done
+    (queued,) = [e for e in _exchanges(store, lrn) if e[2] == "queued"]
+    assert queued == ("out", "IE3A20", "queued")
+    assert len([x for x in store.status(AWB)["filings"] if x["state"] != "superseded"]) == 1
+    code, out = p.file()  # the amendment goes, not a new filing
+    assert code == 0 and "IE3A20" in out and "receipt" in out, out
+    assert [m.action for m in sim.filed][-1:] == ["IE3A20"]  # type: ignore[attr-defined]
+    code, out = p.pull()
+    assert code == 0 and "IE3N10" in out, out
+    f = _filing(store)
+    assert f["state"] == "amended" and f["mrn"] == mrn and f["lrn"] == lrn
+    assert [e[1] for e in _exchanges(store, lrn)] == ["IE3F20", "IE3R01", "IE3A20", "IE3N10"]
+    assert [s[1:] for s in _states(store, lrn) if s[0] in ("amend", "IE3N10")] == [
+        ("registered", "registered"), ("registered", "amended")]
+    # customs holds the new dataset: the amended address
+    amended = sim.customs.registry.registration(mrn).xml  # type: ignore[attr-defined]
+    assert b"<number>149</number>" in amended and b"<number>147</number>" not in amended
+    store.close()
+
+
+def test_amendment_refused_by_r3024(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
+    store, p, sim = _start(serve, cert_dir, tmp_path)
+    f = _registered(store, p)
+    lrn = str(f["lrn"])
+    fixed = _corrected(tmp_path, "s1-ffm8", b"MU0553", b"MU0555")
+    done = store.ingest(fixed.read_bytes(), fixed.name, now=OPTS.issued)
+    outcome = done.of(AWB)
+    assert outcome.action == "needs-amendment", done
+    status = store.status(AWB)
+    assert "amendment refused: AMD004" in status["reason"], status
+    assert "conveyanceReferenceNumber" in status["reason"]
+    assert not [e for e in _exchanges(store, lrn) if e[2] == "queued"]  # nothing to send
+    code, out = p.file()
+    assert code == 0 and "0 filings" in out, out
+    assert [m.action for m in sim.filed] == ["IE3F20"]  # type: ignore[attr-defined]
+    f = _filing(store)  # the registered filing is untouched
+    assert f["state"] == "registered" and f["lrn"] == lrn
+    (refused,) = [s for s in _states(store, lrn) if s[0] == "amend"]
+    assert refused[1:] == ("registered", "registered")
     store.close()
