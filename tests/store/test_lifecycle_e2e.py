@@ -255,3 +255,18 @@ def test_amendment_refused_by_r3024(serve: Serve, cert_dir: Path, tmp_path: Path
     (refused,) = [s for s in _states(store, lrn) if s[0] == "amend"]
     assert refused[1:] == ("registered", "registered")
     store.close()
+
+
+def test_not_complete(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
+    store, p, _sim = _start(serve, cert_dir, tmp_path, Scenario.NOT_COMPLETE)
+    lrn = str(_filing(store)["lrn"])
+    assert p.file()[0] == 0
+    code, out = p.pull()
+    assert code == 0 and "IE3R01" in out and "IE3N02" in out, out
+    f = _filing(store)
+    assert f["state"] == "not-complete" and f["mrn"]
+    assert [e[1] for e in _exchanges(store, lrn)] == ["IE3F20", "IE3R01", "IE3N02"]
+    assert [s[1:] for s in _states(store, lrn) if s[0] in ("IE3R01", "IE3N02")] == [
+        ("receipt", "registered"), ("registered", "not-complete")]
+    assert p.report()[0] == 0  # not an alarm: the missing filings are due
+    store.close()
