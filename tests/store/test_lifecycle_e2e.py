@@ -270,3 +270,29 @@ def test_not_complete(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
         ("receipt", "registered"), ("registered", "not-complete")]
     assert p.report()[0] == 0  # not an alarm: the missing filings are due
     store.close()
+
+
+def test_a_trader_message_left_in_flight_is_resent_with_its_message_id(
+        serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
+    from ensgate.connectors import OutboundFiling, get_connector
+
+    store, p, sim = _start(serve, cert_dir, tmp_path)
+    lrn = str(_registered(store, p)["lrn"])
+    assert _cli("invalidate", lrn, "--reason", "cancelled", "--store", p.db)[0] == 0
+    (item,) = store.trader_outbox()
+    conn = get_connector("as4", endpoint=p.url, certs=cert_dir, store=store, retries=1,
+                         backoff=0.01)
+    prepared = conn.prepare(OutboundFiling(lrn=item.lrn, message_type=item.action,
+                                           xml=item.xml, declarant=item.declarant))
+    # a run killed after the claim, before the push: sealed and committed, never sent
+    assert store.claim_trader(item, message_id=prepared.reference, wire=prepared.wire,
+                              endpoint=p.url)
+    assert not store.claim_trader(item, message_id="other@x", wire=b"", endpoint=p.url)
+    assert [m.action for m in sim.filed] == ["IE3F20"]  # type: ignore[attr-defined]
+    code, out = p.file()
+    assert code == 0 and "(resent)" in out and prepared.reference in out, out
+    assert [(m.action, m.message_id) for m in sim.filed][1:] == [  # type: ignore[attr-defined]
+        ("IE3Q04", prepared.reference)]
+    assert "0 filings" in p.file()[1]  # and only once
+    assert p.pull()[0] == 0 and _filing(store)["state"] == "invalidated"
+    store.close()
