@@ -21,17 +21,34 @@ from .cli_as4 import _connector, _connector_options, _fail, _show_answer
 from .diagnostics import EnsgateError
 
 
-def _open_store(url: str | None) -> Any:
+def _open_store(url: str | None, config_path: str | None = None) -> Any:
     from .config import load_config
     from .store import Store
 
     try:
-        store = Store.open(url or load_config().store or "sqlite:///ensgate.db")
+        config = load_config(config_path)
+        store = Store.open(url or config.store or "sqlite:///ensgate.db", config=config)
     except EnsgateError as exc:
         _fail(str(exc), 2)
         raise  # unreachable
     click.get_current_context().call_on_close(store.close)
     return store
+
+
+def deliver_to_sinks(store: Any) -> None:
+    """Hand the state changes recorded so far to the configured sinks (``sinks:``); a sink
+    that fails keeps its events for the next run (said on stderr, the exit code unchanged)."""
+    from .sinks import deliver_events
+
+    for r in deliver_events(store):
+        if r.error:
+            click.echo(f"ensgate: sink {r.sink}: {r.delivered} event(s) delivered, then "
+                       f"{r.error}; the rest is kept for the next run", err=True)
+
+
+_config_option = click.option(
+    "--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+    help="Site configuration YAML (its store: and sinks:).")
 
 
 def print_alarms(alarms: Iterable[Any]) -> bool:
@@ -61,13 +78,15 @@ def print_unmatched(answers: Iterable[Any]) -> None:
               help="Filings in flight at once, over one AS4 client (its connections reused).")
 @click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
               help="Resends (same MessageId) on transport failures.")
+@_config_option
 def file_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None,
-             customs_seal: str | None, concurrency: int, retries: int) -> None:
+             customs_seal: str | None, concurrency: int, retries: int,
+             config_path: str | None) -> None:
     """Seal and submit every filing the store holds ready, in due order, and send again
     (same MessageId) any a crash left in flight; record each receipt."""
     from .outbox import EXIT_ALARM, file_due
 
-    db = _open_store(store)
+    db = _open_store(store, config_path)
     conn = _connector(endpoint, certs, party_id, db, customs_seal, retries)
     report = file_due(db, conn, concurrency=concurrency, endpoint=endpoint)  # type: ignore[arg-type]
     for h in report.handed:
@@ -77,6 +96,7 @@ def file_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
     counts = report.counts()
     click.echo(f"{len(report.handed)} filings in {report.seconds:.2f} s: " + (", ".join(
         f"{n} {k}" for k, n in sorted(counts.items())) or "nothing due"))
+    deliver_to_sinks(db)
     if print_alarms(report.alarms):
         sys.exit(EXIT_ALARM)
     if counts.get("unreachable"):
@@ -86,20 +106,23 @@ def file_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
 
 @click.command("pull")
 @_connector_options
+@_config_option
 def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None,
-             customs_seal: str | None) -> None:
+             customs_seal: str | None, config_path: str | None) -> None:
     """Pull every answer waiting on our MPC (signed PullRequests until it is empty), record
     each in the store (matched by RefToMessageId, LRN, MRN) before its receipt goes back."""
     from .connectors.as4 import Answer, As4ConnectorError
     from .outbox import EXIT_ALARM, pull_answers
 
-    db = _open_store(store)
+    db = _open_store(store, config_path)
     conn = _connector(endpoint, certs, party_id, db, customs_seal)
     try:
         report = pull_answers(db, conn)  # type: ignore[arg-type]
     except As4ConnectorError as exc:
+        deliver_to_sinks(db)
         _fail(str(exc), 3)
         return
+    deliver_to_sinks(db)
     bad = False
     for p in report.pulled:
         shown = Answer(message_id=p.message_id, ref_to_message_id=p.ref_to_message_id,

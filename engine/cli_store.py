@@ -122,6 +122,9 @@ def report_cmd(as_json: bool, at: str | None, at_risk: str | None, store_url: st
     with _open(store_url, config_path) as store:
         found = store.report(now, window)
         alarms = store.open_alarms()
+        from .cli_outbox import deliver_to_sinks
+
+        deliver_to_sinks(store)
         unmatched = store.unmatched_answers()
     found["alarms"] = [describe_alarm(a) for a in alarms]
     found["unmatched_answers"] = [{"action": a.action, "message_id": a.message_id,

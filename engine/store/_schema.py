@@ -201,3 +201,12 @@ exports = Table(
     UniqueConstraint("folder", "item", name="exports_folder_item"),
     Index("exports_queue", "folder", "state"),
 )
+
+sink_cursors = Table(
+    "sink_cursors", metadata,
+    Column("sink", String(100), primary_key=True),  # the sink's name in the configuration
+    Column("event_id", Integer, nullable=False),  # the last event delivered (0: none)
+    Column("owner", String(40)),  # the process delivering now (a lease), or None
+    Column("lease_until", Stamp),
+    Column("updated_at", Stamp, nullable=False),
+)
