@@ -212,6 +212,11 @@ from .cli_store import STORE_COMMANDS  # noqa: E402  (status, report, store: own
 for _command in STORE_COMMANDS:
     main.add_command(_command)
 
+from .cli_lifecycle import LIFECYCLE_COMMANDS  # noqa: E402  (invalidate, answer-screening)
+
+for _command in LIFECYCLE_COMMANDS:
+    main.add_command(_command)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -21,8 +21,12 @@ from lxml import etree
 from .diagnostics import EnsgateError
 from .xmlsafe import parse_xml_safely
 
-_SCENARIOS = ("accept", "assessment-complete", "do-not-load", "request-info",
-              "high-risk-screening")
+
+def _scenarios() -> list[str]:
+    """The simulator's scenarios, from the Scenario enum (one source of truth)."""
+    from .answers import Scenario
+
+    return [s.value for s in Scenario]
 
 
 def _fail(message: str, code: int) -> None:
@@ -92,8 +96,12 @@ def _show_answer(answer: object) -> bool:
 @click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Listen address (keep loopback: this is a test stand-in).")
-@click.option("--scenario", type=click.Choice(_SCENARIOS), default="accept", show_default=True,
-              help="What customs does after registering an ENS (IE3N03, IE3Q01/02/03).")
+@click.option("--scenario", type=click.Choice(_scenarios()), default="accept",
+              show_default=True,
+              help="What customs does with a valid ENS: accept (IE3R01), reject (IE3N99), or "
+                   "register and follow with IE3N03, IE3Q01/02/03, IE3N02; control: IE3N08 "
+                   "after an arrival. Amendments, invalidations, consultations and answers to "
+                   "referrals are answered whatever the scenario.")
 @click.option("--push-to", "push_url", metavar="URL",
               help="Push answers to this trader endpoint instead of queueing them for pull.")
 @click.option("--mrn-country", default="BE", show_default=True)
@@ -101,8 +109,15 @@ def _show_answer(answer: object) -> bool:
               help="Store (URL, or a SQLite file) of the messages answered: a filing resent "
                    "after a restart gets its receipt again instead of a second filing "
                    "(default: in memory).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
+              help="Journal file of what customs registered and answered (LRNs, MRNs, "
+                   "states): a restarted simulator keeps it (default: in memory).")
+@click.option("--notify-carrier", is_flag=True,
+              help="Send the carrier named in a filing (when not the filer) its copies: "
+                   "IE3Q01, IE3N04, IE3N05, on its own channel.")
 def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str | None,
-                 mrn_country: str, state: str | None) -> None:
+                 mrn_country: str, state: str | None, ledger: Path | None,
+                 notify_carrier: bool) -> None:
     """Run a local ICS2 trader-interface stand-in (HTTPS, two-way TLS) until Ctrl-C."""
     from .answers import Scenario
     from .connectors.simulator import SimulatorConfig, run_simulator
@@ -110,7 +125,8 @@ def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         datefmt="%H:%M:%S")
     config = SimulatorConfig(certs=certs, host=host, port=port, scenario=Scenario(scenario),
-                             push_url=push_url, mrn_country=mrn_country, state=state)
+                             push_url=push_url, mrn_country=mrn_country, state=state,
+                             ledger=ledger, notify_carrier=notify_carrier)
     mode = f"pushed to {push_url}" if push_url else "queued for pull"
     click.echo(f"ensgate simulator on https://{host}:{port}/ (scenario {scenario}; answers "
                f"{mode}); Ctrl-C stops", err=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import httpx
 
 from ...seal import (
+    ACCEPTED_AGREEMENT_REFS,
     ReceiptMismatchError,
     SealError,
     SealIdentity,
@@ -78,6 +79,7 @@ class As4Settings:
     retries: int = 4
     backoff: float = 1.0
     backoff_max: float = 30.0
+    agreement_refs: frozenset[str] = ACCEPTED_AGREEMENT_REFS  # eb:AgreementRef accepted inbound
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,7 +264,8 @@ class As4Client:
                 f"message (Content-Type {content_type!r})", message_id=wire.message_id)
         try:
             msg = verify_message(content_type, response.content, trust=self.settings.trust,
-                                 require_signature=False)
+                                 require_signature=False,
+                                 agreement_refs=self.settings.agreement_refs)
         except SealError as exc:
             fault = soap_fault_reason(response.content)
             if fault is not None:  # a bare SOAP fault (no ebMS header), e.g. MustUnderstand

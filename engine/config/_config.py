@@ -90,6 +90,9 @@ class EnsgateConfig:
     carriers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     customs_offices: Mapping[str, str] = field(default_factory=dict)
     filings: Mapping[str, str] = field(default_factory=dict)
+    # EORI of the access point operator (the AS4 sender party, ICD 4.2.2.1: the system actor,
+    # an ITSP or the trader); None = the EORI the seal certificate names
+    access_point_eori: str | None = None
     store: str | None = None  # SQLAlchemy URL of the shipment store (sqlite:///..., postgresql+psycopg://...)
     filing_policy: FilingPolicy = field(default_factory=FilingPolicy)
     postcode_optional_countries: frozenset[str] = frozenset()
@@ -301,6 +304,8 @@ def load_config(path: str | Path | None = None, *,
             customs_offices={str(k): str(v) for k, v in (raw.get("customs_offices") or {}).items()},
             filings={str(k): str(v) for k, v in (raw.get("filings") or {}).items()},
             store=None if not store else str(store),
+            access_point_eori=None if not raw.get("access_point_eori")
+            else str(raw["access_point_eori"]),
             filing_policy=_filing_policy(raw.get("filing_policy")),
             postcode_optional_countries=frozenset(raw.get("postcode_optional_countries") or ()),
             max_input_bytes=int(raw.get("max_input_bytes", 1 << 30)),
