@@ -91,9 +91,11 @@ def file_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
     conn = _connector(endpoint, certs, party_id, db, customs_seal, retries)
     report = file_due(db, conn, concurrency=concurrency, endpoint=endpoint)  # type: ignore[arg-type]
     # then the trader messages queued about lodged filings (amendments, invalidations,
-    # answers to referrals)
-    report = dataclasses.replace(report, handed=report.handed + file_trader_messages(
-        db, conn, endpoint=endpoint), alarms=tuple(db.open_alarms()))  # type: ignore[arg-type]
+    # answers to referrals), unless the endpoint already failed
+    if not report.counts().get("unreachable"):
+        report = dataclasses.replace(report, handed=report.handed + file_trader_messages(
+            db, conn, endpoint=endpoint),  # type: ignore[arg-type]
+            alarms=tuple(db.open_alarms()))
     for h in report.handed:
         again = " (resent)" if h.resent else ""
         click.echo(f"{h.outcome:<11} {h.lrn}  {h.filing}  {h.message_id or '-'}{again}"
