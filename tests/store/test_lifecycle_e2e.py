@@ -48,9 +48,10 @@ class Lifecycle:
 
 
 def _start(serve: Serve, cert_dir: Path, tmp_path: Path,
-           scenario: Scenario = Scenario.ACCEPT) -> tuple[Store, Lifecycle, object]:
+           scenario: Scenario = Scenario.ACCEPT,
+           db: str | None = None) -> tuple[Store, Lifecycle, object]:
     sim, url = serve(scenario)
-    db = f"sqlite:///{tmp_path / 's.db'}"
+    db = db or f"sqlite:///{tmp_path / 's.db'}"
     store = translated(db, S1)
     return store, Lifecycle(url, cert_dir, db), sim
 
@@ -209,8 +210,9 @@ def _corrected(tmp_path: Path, sample: str, old: bytes, new: bytes) -> Path:
     return out
 
 
-def test_amendment_accepted(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
-    store, p, sim = _start(serve, cert_dir, tmp_path)
+def test_amendment_accepted(serve: Serve, cert_dir: Path, tmp_path: Path,
+                            store_url: str) -> None:
+    store, p, sim = _start(serve, cert_dir, tmp_path, db=store_url)  # SQLite and PostgreSQL
     f = _registered(store, p)
     lrn, mrn = str(f["lrn"]), str(f["mrn"])
     fixed = _corrected(tmp_path, "s1-fwb17", b"NOORDERLAAN 147", b"NOORDERLAAN 149")
@@ -273,10 +275,10 @@ def test_not_complete(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
 
 
 def test_a_trader_message_left_in_flight_is_resent_with_its_message_id(
-        serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
+        serve: Serve, cert_dir: Path, tmp_path: Path, store_url: str) -> None:
     from ensgate.connectors import OutboundFiling, get_connector
 
-    store, p, sim = _start(serve, cert_dir, tmp_path)
+    store, p, sim = _start(serve, cert_dir, tmp_path, db=store_url)  # SQLite and PostgreSQL
     lrn = str(_registered(store, p)["lrn"])
     assert _cli("invalidate", lrn, "--reason", "cancelled", "--store", p.db)[0] == 0
     (item,) = store.trader_outbox()
