@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..answers import AnswerReadError, read_answer
+from ..answers import AnswerReadError, CustomsAnswer, read_answer
 from ..diagnostics import Diagnostic
 from ..messages import (
     InformationAnswer,
@@ -47,6 +47,23 @@ def _target(store: Store, key: str, action: str) -> tuple[str, str, str] | Queue
     return lrn, mrn, declarant
 
 
+def _request(store: Store, key: str, action: str, request: str,
+             what: str) -> tuple[str, str, str, CustomsAnswer] | Queued:
+    """The filing ``key`` and the last ``request`` (IE3Q02, IE3Q03) customs sent about it,
+    read; or why ``action`` cannot answer it."""
+    found = _target(store, key, action)
+    if isinstance(found, Queued):
+        return found
+    lrn, mrn, declarant = found
+    body = store.last_answer_body(lrn, request)
+    if body is None:
+        return Queued(lrn=lrn, mrn=mrn, action=action, problem=f"no {what} ({request}) for {lrn}")
+    try:
+        return lrn, mrn, declarant, read_answer(body, source_name=f"{request} of {lrn}")
+    except AnswerReadError as exc:
+        return Queued(lrn=lrn, mrn=mrn, action=action, problem=str(exc))
+
+
 def _queue(store: Store, lrn: str, mrn: str, action: str, xml: bytes, cause: str) -> Queued:
     eid, problem = store.queue_trader_message(action=action, xml=xml, lrn=lrn, cause=cause)
     return Queued(lrn=lrn, mrn=mrn, action=action, xml=xml, exchange_id=eid, problem=problem)
@@ -72,18 +89,10 @@ def queue_screening_answer(store: Store, key: str, *, result: str,
     """The IE3R03 answering every referral of the last IE3Q03 customs sent about the filing
     ``key`` (LRN or MRN): ``result`` (CL726) per referral, screened by ``methods`` (CL724;
     default: those the request recommends)."""
-    found = _target(store, key, "IE3R03")
+    found = _request(store, key, "IE3R03", "IE3Q03", "HRCM screening request")
     if isinstance(found, Queued):
         return found
-    lrn, mrn, declarant = found
-    body = store.last_answer_body(lrn, "IE3Q03")
-    if body is None:
-        return Queued(lrn=lrn, mrn=mrn, action="IE3R03",
-                      problem=f"no HRCM screening request (IE3Q03) for {lrn}")
-    try:
-        q03 = read_answer(body, source_name=f"IE3Q03 of {lrn}")
-    except AnswerReadError as exc:
-        return Queued(lrn=lrn, mrn=mrn, action="IE3R03", problem=str(exc))
+    lrn, mrn, declarant, q03 = found
     xml = build_screening_results(ScreeningResults(
         mrn=q03.mrn or mrn, declarant=q03.declarant or declarant, issued=issued or
         datetime.now(UTC), responsible_member_state=q03.responsible_member_state or mrn[2:4],
@@ -98,18 +107,10 @@ def queue_information_answer(store: Store, key: str, *, texts: tuple[str, ...],
                              issued: datetime | None = None) -> Queued:
     """The IE3R02 answering every referral of the last IE3Q02 customs sent about the filing
     ``key`` (LRN or MRN) with ``texts`` [I: the IE3R02 table is inferred, docs/answers.md]."""
-    found = _target(store, key, "IE3R02")
+    found = _request(store, key, "IE3R02", "IE3Q02", "request for information")
     if isinstance(found, Queued):
         return found
-    lrn, mrn, declarant = found
-    body = store.last_answer_body(lrn, "IE3Q02")
-    if body is None:
-        return Queued(lrn=lrn, mrn=mrn, action="IE3R02",
-                      problem=f"no request for information (IE3Q02) for {lrn}")
-    try:
-        q02 = read_answer(body, source_name=f"IE3Q02 of {lrn}")
-    except AnswerReadError as exc:
-        return Queued(lrn=lrn, mrn=mrn, action="IE3R02", problem=str(exc))
+    lrn, mrn, declarant, q02 = found
     xml = build_information_response(InformationResponse(
         mrn=q02.mrn or mrn, declarant=q02.declarant or declarant,
         issued=issued or datetime.now(UTC), representative=q02.representative,
