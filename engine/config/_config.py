@@ -105,8 +105,10 @@ class EnsgateConfig:
         return _party({k: str(v).replace("{prefix}", awb_prefix) for k, v in raw.items()},
                       f"carriers.{awb_prefix}")
 
-    def customs_office_for(self, airport: str, country: str) -> str | None:
-        raw = self.customs_offices.get(airport) or self.customs_offices.get("*")
+    def customs_office_for(self, airport: str, country: str, *,
+                           wildcard: bool = True) -> str | None:
+        raw = self.customs_offices.get(airport) or (
+            self.customs_offices.get("*") if wildcard else None)
         return None if raw is None else raw.replace("{country}", country)
 
 
