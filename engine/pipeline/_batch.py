@@ -265,7 +265,12 @@ class _Batch:
             ship.data["declaration"]["lrn"] = lrn
         if self.forced:
             diags.extend(_missing_flight_data(ship, code))
-        diags.extend(self.enrichment.apply(ship, code, self.config))
+        enriched = self.enrichment.apply(ship, code, self.config)
+        diags.extend(enriched)
+        if any(d.is_error for d in enriched):
+            # a fact the reference data should give and does not: one diagnostic, not the
+            # schema and rule errors about the same element that rendering would add
+            return None, diags
         diags.extend(apply_site_data(ship, self.config, filing=code, issued=issued,
                                      arrived_at=self.arrived_at, seq=seq,
                                      office_wildcard=self.reference.offices is None))

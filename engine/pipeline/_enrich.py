@@ -80,6 +80,11 @@ class Enrichment:
         note = (f"scheduled: {found.flight} {found.origin}-{found.destination} in the schedule "
                 "(no flight manifest yet; an FFM replaces it)")
         filled = []
+        if departure:  # the mapping's "no time of day, 00:00Z used" is no longer what is filed
+            ship.diagnostics[:] = [
+                d for d in ship.diagnostics if not (
+                    d.code == "MAP005" and d.rule is not None
+                    and d.rule.rule_id == "transport.estimated_departure")]
         for ok, key in ((departure, "estimated_departure"), (arrival, "estimated_arrival")):
             if ok:
                 ship.lineage[f"transport.{key}"] = _lineage(found.file, found.line, found.raw,
@@ -105,11 +110,26 @@ class Enrichment:
         out: list[Diagnostic] = []
         d = ship.data
         if self.reference.has_parties:
+            # one REF002 per record and fields filled, naming every party it completed (a
+            # direct AWB's parties are at master and house level)
+            done: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+            records: dict[str, PartyRecord] = {}
             for path, party in self._parties(d):
                 got = self._party(ship, path, party)
                 if got is not None:
-                    out.append(got)
-            if out:
+                    rec, fields, how = got
+                    done.setdefault((f"{rec.where} {how}", fields), []).append(path)
+                    records[rec.where] = rec
+            for (key, fields), paths in done.items():
+                where, how = key.rsplit(" ", 1)
+                rec = records[where]
+                out.append(diag(
+                    "REF002", f"{', '.join(paths)}: {', '.join(fields)} taken from the party "
+                    f"master data ({where}, found by {how})",
+                    rule=_ref(rec.file, rec.line, "parties"),
+                    source=SourcePos(file=rec.file, line=rec.line),
+                    found=f"{rec.name or rec.eori or rec.account}"))
+            if done:
                 self._answered(ship)
         if self.reference.offices is not None:
             out.extend(self._office(ship, filing, config))
@@ -122,7 +142,8 @@ class Enrichment:
             found.extend((f"houses[{i}].{p}", house[p]) for p in _PARTIES)
         return found
 
-    def _party(self, ship: Shipment, path: str, party: dict[str, Any]) -> Diagnostic | None:
+    def _party(self, ship: Shipment, path: str,
+               party: dict[str, Any]) -> tuple[PartyRecord, tuple[str, ...], str] | None:
         addr = party["address"]
         name = party.get("name")
         eori = party.get("identification")
@@ -166,10 +187,7 @@ class Enrichment:
         for field in filled:
             ship.lineage[f"{path}.{field}"] = _lineage(rec.file, rec.line, rec.raw, "parties",
                                                        note)
-        return diag("REF002", f"{path}: {', '.join(filled)} taken from the party master data "
-                    f"({rec.where}, found by {how})", rule=_ref(rec.file, rec.line, "parties"),
-                    source=SourcePos(file=rec.file, line=rec.line),
-                    found=f"{rec.name or rec.eori or rec.account}")
+        return rec, tuple(filled), how
 
     @staticmethod
     def _same_place(addr: dict[str, Any], rec: PartyRecord) -> bool:
