@@ -182,3 +182,33 @@ def test_cli_with_site_config(tmp_path: Path) -> None:
     assert len(rejects) == 1 and "REF003" in rejects[0].read_text()
     lineage = (tmp_path / "out" / "EGF2818088391203.lineage.json").read_text()
     assert re.search(r"winter-2026\.ssim:7 \[reference\.schedules\]", lineage)
+
+
+def test_missing_field_errors_answered_by_the_book_are_dropped(tmp_path: Path) -> None:
+    """A consignee without street (a Cargo-XML party can lack it): the mapping's MAP003 goes
+    once the book gives the street; one for a field the book does not give stays."""
+    from ensgate.diagnostics import RuleRef, diag
+    from ensgate.pipeline import Enrichment
+    from ensgate.reference import build_reference
+
+    run = run_files(ROOT / "mappings" / "cargoimp-fwb.yaml",
+                    [MSGS / "r3-fwb17-direct-180-88403151-icn-vie-with-ffm.txt"])
+    ship = run.shipments[0].shipment
+    consignee = ship.data["master"]["consignee"]
+    consignee["address"]["street"] = consignee["address"]["number"] = None
+    consignee["address"]["subdivision"] = None
+    spec = str(ROOT / "mappings" / "cargoimp-fwb.yaml")
+    ship.diagnostics.extend([
+        diag("MAP003", "master.consignee street missing",
+             rule=RuleRef(spec=spec, line=67, rule_id="master.consignee.address.street")),
+        diag("MAP003", "master.consignee state missing",
+             rule=RuleRef(spec=spec, line=72, rule_id="master.consignee.address.subdivision"))])
+    config = load_config(environ={})
+    ref = build_reference(dataclasses.replace(config.reference_data,
+                                              parties=(REF / "parties.csv",)))
+    out = Enrichment(ref).apply(ship, "IE3F28", config)
+    assert consignee["address"]["street"] == "BRUNNER STRASSE"
+    assert consignee["address"]["number"] == "59"
+    assert [d.message for d in ship.diagnostics if d.code == "MAP003"] == [
+        "master.consignee state missing"]
+    assert [d.code for d in out] == ["REF002"]
