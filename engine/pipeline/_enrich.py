@@ -112,16 +112,15 @@ class Enrichment:
         if self.reference.has_parties:
             # one REF002 per record and fields filled, naming every party it completed (a
             # direct AWB's parties are at master and house level)
-            done: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+            done: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
             records: dict[str, PartyRecord] = {}
             for path, party in self._parties(d):
                 got = self._party(ship, path, party)
                 if got is not None:
                     rec, fields, how = got
-                    done.setdefault((f"{rec.where} {how}", fields), []).append(path)
+                    done.setdefault((rec.where, how, fields), []).append(path)
                     records[rec.where] = rec
-            for (key, fields), paths in done.items():
-                where, how = key.rsplit(" ", 1)
+            for (where, how, fields), paths in done.items():
                 rec = records[where]
                 out.append(diag(
                     "REF002", f"{', '.join(paths)}: {', '.join(fields)} taken from the party "

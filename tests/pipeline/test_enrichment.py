@@ -212,3 +212,21 @@ def test_missing_field_errors_answered_by_the_book_are_dropped(tmp_path: Path) -
     assert [d.message for d in ship.diagnostics if d.code == "MAP003"] == [
         "master.consignee state missing"]
     assert [d.code for d in out] == ["REF002"]
+
+
+def test_type_of_person_from_the_book_replaces_the_assumed_one(options: TranslateOptions,
+                                                               tmp_path: Path) -> None:
+    """Cargo-IMP never says whether a party is a natural person: the spec assumes 2 (legal),
+    a constant with no source text; the book's "natural" replaces it, with its lineage."""
+    book = tmp_path / "book.csv"
+    book.write_text("eori,name,country,type_of_person\n"
+                    "ATEOS1000058314,ALPENLAND DIAGNOSTIK GMBH,AT,natural\n")
+    site = tmp_path / "site.yaml"
+    site.write_text(f"reference_data: {{parties: [{book}]}}\n")
+    s3 = sorted((ROOT / "samples" / "cargo-imp").glob("s3-*"))
+    plain = translate(s3, options)
+    assert _text(plain.filings[0].xml, "consignee/typeOfPerson") == "2"
+    (filing,) = translate(s3, dataclasses.replace(options, config=load_config(site))).filings
+    assert _text(filing.xml, "consignee/typeOfPerson") == "1"
+    lin = filing.lineage["master.consignee.type_of_person"]
+    assert str(lin.rule) == f"{book}:2 [reference.parties]" and "found by eori" in lin.note
