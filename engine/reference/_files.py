@@ -3,7 +3,10 @@ content, never from the file name), and the "file:line" every row keeps as its l
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +56,33 @@ def first_content_line(text: str) -> str:
         if line.strip() and not line.lstrip().startswith("#"):
             return line
     return ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RowRef:
+    """Where a reference row comes from: its file, line and text (its lineage)."""
+
+    file: str = ""
+    line: int = 0
+    raw: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def csv_rows(text: str) -> Iterator[tuple[int, dict[str, str], str]]:
+    """The rows of a CSV with a header, as (line, {column: value}, line text); blank lines
+    and lines starting with ``#`` are skipped; the line is the physical one (a quoted field
+    may span lines)."""
+    lines = text.splitlines()
+    reader = csv.reader(io.StringIO(text))
+    header: list[str] | None = None
+    for row in reader:
+        n = reader.line_num
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header = [c.strip().lower() for c in row]
+            continue
+        yield n, dict(zip(header, row, strict=False)), lines[n - 1] if n <= len(lines) else ""

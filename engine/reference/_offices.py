@@ -11,8 +11,6 @@ digits, ``DE004552``).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,22 +18,17 @@ from typing import Any
 
 import yaml
 
+from ._files import RowRef, csv_rows
+
 _OFFICE = re.compile(r"^[A-Z]{2}[A-Z0-9]{6}$")
 _SOURCE = re.compile(r"^\s*#\s*source\s*:\s*(.+?)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OfficeRow:
+class OfficeRow(RowRef):
     airport: str
     office: str
     name: str
-    file: str
-    line: int
-    raw: str
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 @dataclass(slots=True)
@@ -81,18 +74,8 @@ def parse_office_csv(text: str, file: str, problems: list[str]) -> OfficeTable:
         if m:
             table.source = m.group(1)
             break
-    reader = csv.reader(io.StringIO(text))
-    header: list[str] | None = None
-    for row in reader:
-        n = reader.line_num
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [c.strip().lower() for c in row]
-            continue
-        rec = dict(zip(header, row, strict=False))
-        table.add(rec.get("airport"), rec.get("office"), rec.get("name"), n,
-                  lines[n - 1] if n <= len(lines) else "", problems)
+    for n, rec, raw in csv_rows(text):
+        table.add(rec.get("airport"), rec.get("office"), rec.get("name"), n, raw, problems)
     return table
 
 

@@ -14,14 +14,14 @@ record with a key wins; a later one with the same key is reported and not indexe
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from ._files import RowRef, csv_rows
 
 _FIELDS = ("account", "eori", "name", "street", "number", "postcode", "city", "subdivision",
            "country", "type_of_person", "contact", "phone", "email")
@@ -40,7 +40,7 @@ def normalise_id(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PartyRecord:
+class PartyRecord(RowRef):
     """One address book entry and the row it comes from."""
 
     account: str | None = None
@@ -56,13 +56,6 @@ class PartyRecord:
     contact: str | None = None
     phone: str | None = None
     email: str | None = None
-    file: str = ""
-    line: int = 0
-    raw: str = ""
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 @dataclass(slots=True)
@@ -141,22 +134,8 @@ def _record(raw: Mapping[str, Any], file: str, line: int, text: str) -> PartyRec
     return PartyRecord(**values, file=file, line=line, raw=text)
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, str], str]]:
-    lines = text.splitlines()
-    reader = csv.reader(io.StringIO(text))
-    header: list[str] | None = None
-    for row in reader:
-        n = reader.line_num
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [c.strip().lower() for c in row]
-            continue
-        yield n, dict(zip(header, row, strict=False)), lines[n - 1] if n <= len(lines) else ""
-
-
 def parse_party_csv(text: str, file: str, book: PartyBook, problems: list[str]) -> None:
-    for n, rec, raw in _csv_rows(text):
+    for n, rec, raw in csv_rows(text):
         try:
             book.add(_record({k: v for k, v in rec.items() if k}, file, n, raw), problems)
         except ValueError as exc:

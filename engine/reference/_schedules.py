@@ -35,12 +35,12 @@ route in a season): O(1) in the size of the table.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+
+from ._files import RowRef, csv_rows
 
 _FLIGHT = re.compile(r"^([A-Z0-9]{2}[A-Z]?)\s*0*(\d{1,4})([A-Z]?)$")
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG",
@@ -57,7 +57,7 @@ def flight_key(text: str) -> str | None:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ScheduledFlight:
+class ScheduledFlight(RowRef):
     """The answer of a lookup: UTC departure and arrival, and the row they come from."""
 
     flight: str
@@ -65,13 +65,6 @@ class ScheduledFlight:
     destination: str
     departure: datetime  # aware, UTC
     arrival: datetime  # aware, UTC
-    file: str
-    line: int
-    raw: str
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -282,17 +275,8 @@ def parse_schedule_csv(text: str, file: str, index: ScheduleIndex,
                        problems: list[str]) -> None:
     """Add the dated flights of a CSV schedule to ``index`` (first row for a flight, route
     and day wins; a later one is reported)."""
-    lines = text.splitlines()
-    rows = csv.reader(io.StringIO(text))
-    header: list[str] | None = None
-    for row in rows:
-        n = rows.line_num  # the physical line (a quoted field may span lines)
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [c.strip().lower() for c in row]
-            continue
-        rec = dict(zip(header, (c.strip() for c in row), strict=False))
+    for n, raw_rec, raw in csv_rows(text):
+        rec = {k: v.strip() for k, v in raw_rec.items() if k}
         try:
             flight = flight_key(rec.get("flight", ""))
             if flight is None:
@@ -314,7 +298,6 @@ def parse_schedule_csv(text: str, file: str, index: ScheduleIndex,
             problems.append(f"{file}:{n}: {flight} {origin}-{dest} on {dep.date()} already "
                             f"given at {index.dated[key].where}; this row is not used")
             continue
-        raw = lines[n - 1] if n - 1 < len(lines) else ",".join(row)
         index.dated[key] = ScheduledFlight(
             flight=flight, origin=origin, destination=dest, departure=dep.astimezone(UTC),
             arrival=arr.astimezone(UTC), file=file, line=n, raw=raw)
