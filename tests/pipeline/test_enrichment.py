@@ -230,3 +230,16 @@ def test_type_of_person_from_the_book_replaces_the_assumed_one(options: Translat
     assert _text(filing.xml, "consignee/typeOfPerson") == "1"
     lin = filing.lineage["master.consignee.type_of_person"]
     assert str(lin.rule) == f"{book}:2 [reference.parties]" and "found by eori" in lin.note
+
+
+def test_map_trace_cli_with_config() -> None:
+    from click.testing import CliRunner
+
+    from ensgate.cli import main
+
+    res = CliRunner().invoke(main, [
+        "map", "trace", "cargoimp-fwb", str(MSGS / "r1-fwb17-direct-180-88391203-icn-vie-"
+                                               "ssim-schedule.txt"),
+        "--format", "json", "--config", str(REF / "site.yaml")])
+    assert res.exit_code == 0, res.output
+    assert "winter-2026.ssim" in res.output and '"origin": "reference data"' in res.output
