@@ -10,6 +10,7 @@ a silently ignored setting) and returns frozen models. Errors come back as one
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Mapping
@@ -19,9 +20,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, fi
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings import SettingsError as SourceError
 
 __all__ = ["Settings", "SettingsError", "party_model"]
 
@@ -107,13 +110,19 @@ class FilingPolicyModel(_Frozen):
 
 
 def _paths(raw: Any) -> Any:
-    """One path or a list of paths (``schedules: a.ssim`` or ``schedules: [a.ssim, b.csv]``)."""
-    return [raw] if isinstance(raw, str) else raw
+    """One path or a list of paths (``schedules: a.ssim`` or ``schedules: [a.ssim, b.csv]``;
+    from the environment a path or a JSON list)."""
+    if isinstance(raw, str):
+        return json.loads(raw) if raw.lstrip().startswith("[") else [raw]
+    return raw
+
+
+Paths = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_paths)]
 
 
 class ReferenceDataModel(_Frozen):
-    schedules: Annotated[tuple[str, ...], BeforeValidator(_paths)] = ()
-    parties: Annotated[tuple[str, ...], BeforeValidator(_paths)] = ()
+    schedules: Paths = ()
+    parties: Paths = ()
     customs_offices: str | None = None
 
 
@@ -157,6 +166,8 @@ class Settings(BaseSettings):
                 return cls(**merged)
             except ValidationError as exc:
                 raise SettingsError(_explain(exc)) from None
+            except SourceError as exc:  # a variable pydantic-settings cannot decode (JSON)
+                raise SettingsError(f"configuration is not valid: {exc}") from None
             finally:
                 _ENVIRON.clear()
 

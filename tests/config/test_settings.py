@@ -50,6 +50,7 @@ def test_layers_file_over_defaults_environment_over_both(tmp_path: Path) -> None
     ("filing_policy: {consolidation_partial: F23}\n", NO_ENV,
      "filing_policy.consolidation_partial: 'F23' is not F21 or F22"),
     ("", {"ENSGATE__MAX_INPUT_BYTES": "lots"}, "max_input_bytes"),
+    ("", {"ENSGATE__CARRIERS": "{not json"}, "carriers"),
     ("declarant: {eori: ''}\n", NO_ENV, "declarant.eori: must not be empty"),
     ("ledger: old.db\n", NO_ENV, "set store: to a database URL"),
     ("- a list\n", NO_ENV, "expected a mapping at the top"),
@@ -74,9 +75,13 @@ def test_reference_data_paths_relative_to_the_config_file(tmp_path: Path,
     assert ref.parties == (tmp_path / "conf" / "parties.csv",)
     assert ref.customs_offices is not None
     assert ref.customs_offices.resolve() == (tmp_path / "offices.yaml").resolve()
-    # from the environment: relative to the current folder
-    env = load_config(environ={"ENSGATE__REFERENCE_DATA__CUSTOMS_OFFICES": "o.csv"})
+    # from the environment: relative to the current folder; one path or a JSON list
+    env = load_config(environ={"ENSGATE__REFERENCE_DATA__CUSTOMS_OFFICES": "o.csv",
+                               "ENSGATE__REFERENCE_DATA__SCHEDULES": "a.ssim",
+                               "ENSGATE__REFERENCE_DATA__PARTIES": '["p.csv", "q.yaml"]'})
     assert env.reference_data.customs_offices == tmp_path / "o.csv"
+    assert env.reference_data.schedules == (tmp_path / "a.ssim",)
+    assert env.reference_data.parties == (tmp_path / "p.csv", tmp_path / "q.yaml")
     assert not load_config(environ=NO_ENV).reference_data.configured
 
 
