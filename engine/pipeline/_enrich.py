@@ -13,7 +13,7 @@ the filing builder before the site data. Lookups are dict accesses (indexes buil
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..diagnostics import Diagnostic, RuleRef, SourcePos, diag
@@ -66,14 +66,35 @@ class Enrichment:
             day = date.fromisoformat(given[:10])
         except ValueError:
             return None
-        found = self.reference.schedules.find(str(flight), str(origin), str(dest), day)
+        day_only = given.endswith("T00:00:00Z")
+        found = self._find(str(flight), str(origin), str(dest), day, None if day_only
+                           else given)
         if found is None:
             return None
-        day_only = given.endswith("T00:00:00Z")
         departure = _stamp(found.departure) if day_only else given
         arrival = str(t["estimated_arrival"] or "") or _stamp(found.arrival)
         self._mark_scheduled(ship, found, day_only, not t["estimated_arrival"])
         return departure, arrival
+
+    def _find(self, flight: str, origin: str, dest: str, day: date,
+              given: str | None) -> ScheduledFlight | None:
+        """The schedule row for the local ``day`` of departure (an FWB's FLT day); with a
+        departure date-time from the message (UTC, so its date may not be the local one),
+        the row of the day before, of or after it that departs closest to it, within 12
+        hours."""
+        find = self.reference.schedules.find
+        if given is None:
+            return find(flight, origin, dest, day)
+        try:
+            at = datetime.fromisoformat(given.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        rows = [r for d in (day - timedelta(days=1), day, day + timedelta(days=1))
+                if (r := find(flight, origin, dest, d)) is not None]
+        rows = [r for r in rows if abs(r.departure - at) <= timedelta(hours=12)]
+        return min(rows, key=lambda r: abs(r.departure - at), default=None)
 
     def _mark_scheduled(self, ship: Shipment, found: ScheduledFlight, departure: bool,
                         arrival: bool) -> None:

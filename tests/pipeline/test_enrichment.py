@@ -243,3 +243,43 @@ def test_map_trace_cli_with_config() -> None:
         "--format", "json", "--config", str(REF / "site.yaml")])
     assert res.exit_code == 0, res.output
     assert "winter-2026.ssim" in res.output and '"origin": "reference data"' in res.output
+
+
+def test_a_departure_with_a_time_keeps_it_and_finds_its_row_across_midnight(
+        tmp_path: Path) -> None:
+    """A message that gives the departure as a UTC date-time (Cargo-XML can): kept as it is;
+    the schedule row is the one departing closest to it (within 12 h), even when the UTC
+    date is the day before the local one (08:00 KST on the 18th is 23:00Z on the 17th)."""
+    from ensgate.mapping._assemble import Shipment
+    from ensgate.pipeline import Enrichment
+    from ensgate.reference import build_reference
+
+    ref = build_reference(dataclasses.replace(load_config(environ={}).reference_data,
+                                              schedules=(REF / "schedules" / "flights.csv",
+                                                         REF / "schedules" /
+                                                         "winter-2026.ssim")))
+    transport = {"conveyance_reference": "TK6373", "departure_airport": "ICN",
+                 "arrival_airport": "LUX", "estimated_departure": "2026-11-18T02:05:00Z",
+                 "estimated_arrival": None}
+    ship = Shipment(key="k", shape="direct", data={"transport": transport})
+    assert Enrichment(ref).schedule(ship) == ("2026-11-18T02:05:00Z", "2026-11-18T17:45:00Z")
+    assert "transport.estimated_departure" not in ship.lineage  # the message's value
+    # KE937 flies Mon/Wed/Fri at 04:10Z: Thursday noon is 16 h from the nearest one
+    far = dict(transport, conveyance_reference="KE937", arrival_airport="VIE",
+               estimated_departure="2026-11-19T12:00:00Z")
+    assert Enrichment(ref).schedule(Shipment(key="k", shape="direct",
+                                             data={"transport": far})) is None
+    # a Saturday KE937 (23:55 KST on the 21st = 14:55Z): found from its UTC date-time
+    sat = dict(transport, conveyance_reference="KE0937", arrival_airport="VIE",
+               estimated_departure="2026-11-21T15:10:00Z")
+    got = Enrichment(ref).schedule(Shipment(key="k", shape="direct", data={"transport": sat}))
+    assert got == ("2026-11-21T15:10:00Z", "2026-11-22T05:50:00Z")
+    early = tmp_path / "early.csv"
+    early.write_text("flight,origin,destination,departure,arrival\n"
+                     "OZ0541,ICN,VIE,2026-11-18T08:00+09:00,2026-11-18T14:00+01:00\n")
+    ref = build_reference(dataclasses.replace(load_config(environ={}).reference_data,
+                                              schedules=(early,)))
+    oz = dict(transport, conveyance_reference="OZ541", arrival_airport="VIE",
+              estimated_departure="2026-11-17T23:10:00Z")
+    got = Enrichment(ref).schedule(Shipment(key="k", shape="direct", data={"transport": oz}))
+    assert got == ("2026-11-17T23:10:00Z", "2026-11-18T13:00:00Z")
