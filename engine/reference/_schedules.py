@@ -11,6 +11,8 @@ it says) and the layout of the open-source parser Schiphol-Hub/ssim (``ssim/regx
     6-9 flight number         10-11 itinerary variation   12-13 leg sequence number
     14 service type           15-21 period of operation from (DDMMMYY)
     22-28 period to           29-35 days of operation (1 = Monday ... 7, blank = not)
+    36 frequency rate (blank weekly, 2 every second week: counted from the first week of
+       the period [I])
     37-39 departure station   44-47 aircraft STD (HHMM)    48-52 UTC/local variation (+HHMM)
     55-57 arrival station     58-61 aircraft STA (HHMM)    66-70 UTC/local variation (+HHMM)
     193 departure date variation, 194 arrival date variation (0-9 days later, A = day before)
@@ -83,6 +85,7 @@ class _Period:
     utc_mode: bool
     line: int
     raw: str
+    fortnightly: bool = False
 
     def times_on(self, local_day: date) -> tuple[datetime, datetime] | None:
         """UTC departure and arrival of the flight leaving on ``local_day`` (local date at
@@ -92,6 +95,8 @@ class _Period:
                 continue
             if flight_day.isoweekday() not in self.days:
                 continue
+            if self.fortnightly and (flight_day - self.first).days // 7 % 2:
+                continue  # every second week, counted from the period's first week [I]
             dep = self._utc(flight_day, self.dep_shift, self.dep_minutes, self.dep_offset)
             if (dep + timedelta(minutes=self.dep_offset)).date() != local_day:
                 continue
@@ -219,7 +224,8 @@ def parse_ssim(text: str, file: str, index: ScheduleIndex, problems: list[str]) 
                 dep_minutes=_hhmm(rec[43:47]), dep_offset=_variation(rec[47:52]),
                 dep_shift=_date_shift(rec[192]), arr_minutes=_hhmm(rec[57:61]),
                 arr_offset=_variation(rec[65:70]), arr_shift=_date_shift(rec[193]),
-                utc_mode=utc_mode, line=n, raw=line.rstrip())
+                utc_mode=utc_mode, line=n, raw=line.rstrip(),
+                fortnightly=rec[35] == "2")
             leg = _Leg(flight=flight, variation=rec[9:11], seq=int(rec[11:13] or 0),
                        origin=rec[36:39].upper(), destination=rec[54:57].upper(),
                        period=period)
@@ -240,7 +246,8 @@ def parse_ssim(text: str, file: str, index: ScheduleIndex, problems: list[str]) 
                                   dep_minutes=p.dep_minutes, dep_offset=p.dep_offset,
                                   dep_shift=p.dep_shift, arr_minutes=period.arr_minutes,
                                   arr_offset=period.arr_offset, arr_shift=period.arr_shift,
-                                  utc_mode=utc_mode, line=n, raw=line.rstrip())
+                                  utc_mode=utc_mode, line=n, raw=line.rstrip(),
+                                  fortnightly=p.fortnightly)
                 _add(index, file, leg.flight, earlier.origin, leg.destination, through)
             previous.append(leg)
         else:

@@ -166,3 +166,15 @@ def test_reloaded_only_when_the_content_changes(tmp_path: Path) -> None:
     second = load_reference(config)
     assert second is not first and second.digest != first.digest
     assert second.schedules.find("KE9999", "ICN", "VIE", date(2026, 11, 18)) is not None
+
+
+def test_ssim_fortnightly_frequency(tmp_path: Path) -> None:
+    lines = SSIM.read_text().splitlines()
+    lines[8] = lines[8][:35] + "2" + lines[8][36:]  # line 9: KE 933 daily, every second week
+    fortnightly = tmp_path / "fortnightly.ssim"
+    fortnightly.write_text("\n".join(lines) + "\n")
+    idx = build_reference(_schedules(fortnightly)).schedules
+    # period from Sun 25 Oct 2026: weeks starting 25 Oct, 8 Nov, 22 Nov operate
+    assert idx.find("KE933", "ICN", "VIE", date(2026, 11, 9)) is not None
+    assert idx.find("KE933", "ICN", "VIE", date(2026, 11, 18)) is None
+    assert idx.find("KE933", "ICN", "VIE", date(2026, 11, 23)) is not None
