@@ -3,7 +3,8 @@
 Each version of a configured file (kind, path, content hash) is stored once with its bytes
 (zlib), detected format, rows read and the rows that could not be read: a lineage "file:line"
 can be read back against the content that gave the value, and a schedule version new to the
-store tells the caller to decide again the shipments waiting for flight times.
+store tells the caller to decide again the shipments waiting for flight times (recorded only
+after that, so that a run killed in between does it again).
 """
 
 from __future__ import annotations
@@ -18,24 +19,29 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..reference import ReferenceData
+from ..reference import LoadedFile, ReferenceData
 from ._schema import reference_files
 
 log = logging.getLogger("ensgate.store")
 
 
-def sync_reference(engine: Engine, ref: ReferenceData, now: datetime) -> bool:
-    """Store the versions of ``ref``'s files the store has not seen; True when one of them
-    is a schedule (pending shipments waiting for flight times should be decided again)."""
+def new_versions(engine: Engine, ref: ReferenceData) -> list[LoadedFile]:
+    """The files of ``ref`` whose version (kind, path, content hash) the store has not
+    recorded yet."""
     if not ref.files:
-        return False
+        return []
     with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
         known = {tuple(r) for r in conn.execute(select(
             reference_files.c.kind, reference_files.c.path, reference_files.c.digest)).all()}
-    new_schedule = False
-    for f in ref.files:
-        if (f.kind, f.path, f.digest) in known:
-            continue
+    return [f for f in ref.files if (f.kind, f.path, f.digest) not in known]
+
+
+def record_versions(engine: Engine, ref: ReferenceData, files: list[LoadedFile],
+                    now: datetime) -> None:
+    """Record ``files`` (new versions) with their bytes. Called once the shipments they may
+    change were decided again: a run killed before records nothing, so the next run decides
+    them again (idempotent) rather than never."""
+    for f in files:
         try:
             data = Path(f.path).read_bytes()
         except OSError as exc:
@@ -50,8 +56,6 @@ def sync_reference(engine: Engine, ref: ReferenceData, now: datetime) -> bool:
                     kind=f.kind, path=f.path, digest=f.digest, format=f.format, rows=f.rows,
                     problems=json.dumps(problems), body=zlib.compress(data), loaded_at=now))
         except IntegrityError:
-            pass  # another process stored this version first
+            continue  # another process recorded this version first
         log.info("reference data: %s %s (%s, %d rows) stored, sha256 %s", f.kind, f.path,
                  f.format, f.rows, f.digest[:12])
-        new_schedule = new_schedule or f.kind == "schedules"
-    return new_schedule

@@ -44,7 +44,7 @@ from . import _exports
 from ._db import current_revision, head_revision, make_engine, upgrade
 from ._exchanges import StoreExchanges
 from ._queries import StoreQuestions, aware
-from ._reference import sync_reference
+from ._reference import new_versions, record_versions
 from ._schema import (
     messages,
     runs,
@@ -191,8 +191,8 @@ class Store(StoreQuestions, StoreExchanges):
         Feeding a batch's messages one call at a time gives the batch's filings."""
         batch = self._batch(options)
         when = aware(now) or batch.now()
-        if sync_reference(self.engine, batch.reference, when):
-            self.sweep(when, options=options, flight_times=True)
+        if new_versions(self.engine, batch.reference):
+            self.sweep(when, options=options)  # records the new versions after deciding
         with gc_paused():
             msgs = read_messages(data, file=name)
         report = self._run_unit(batch, [SourcePiece(file=name, data=data, reader="detect",
@@ -212,7 +212,8 @@ class Store(StoreQuestions, StoreExchanges):
         times, which a schedule may now give."""
         batch = self._batch(options)
         when = aware(now) or batch.now()
-        flight_times = sync_reference(self.engine, batch.reference, when) or flight_times
+        new = new_versions(self.engine, batch.reference)
+        flight_times = flight_times or any(f.kind == "schedules" for f in new)
         keys = self._due_keys(when, flight_times)
         done: list[ShipmentOutcome] = []
         for part in range(0, len(keys), 500):
@@ -223,6 +224,7 @@ class Store(StoreQuestions, StoreExchanges):
         if folder is not None:
             _exports.flush(self.engine, folder)
             _exports.settle(self.engine, folder)
+        record_versions(self.engine, batch.reference, new, when)
         return tuple(done)
 
     # -- the batch ------------------------------------------------------------------------
@@ -249,9 +251,10 @@ class Store(StoreQuestions, StoreExchanges):
         total: dict[str, Any] = {}
         key = None if folder is None else str(folder)
         # a schedule file new to the store may give the flight times shipments wait for
-        refreshed = sync_reference(self.engine, batch.reference, now)
+        new = new_versions(self.engine, batch.reference)
         self._sweep_into(batch, now, run_id, key, lineage, total, on_result,
-                         flight_times=refreshed)
+                         flight_times=any(f.kind == "schedules" for f in new))
+        record_versions(self.engine, batch.reference, new, now)
         pending: list[SourcePiece] = []
         count = 0
         done_bytes = 0

@@ -91,3 +91,30 @@ def test_sweep_notices_a_new_schedule(store_url: str, tmp_path: Path) -> None:
         (done,) = store.sweep(T0, options=dataclasses.replace(options(),
                                                               config=load_config(site)))
         assert (done.action, done.filing) == ("filed", "IE3F28")
+
+
+def test_a_run_killed_before_deciding_again_leaves_the_version_unrecorded(
+        store_url: str, tmp_path: Path, monkeypatch: object) -> None:
+    """The new schedule version is recorded only after the waiting shipments were decided
+    again: a run that dies in between leaves it unrecorded, and the next run does it."""
+    import pytest
+
+    schedule = tmp_path / "flights.csv"
+    schedule.write_text("flight,origin,destination,departure,arrival\n")
+    site = tmp_path / "site.yaml"
+    site.write_text(f"reference_data: {{schedules: [{schedule}]}}\n")
+    with Store.open(store_url) as store:
+        store.translate([R2], None, options(config=load_config(site), now=T0))
+        schedule.write_text((REF / "schedules" / "flights.csv").read_text())
+
+        def killed(*_a: object, **_k: object) -> list[str]:
+            raise RuntimeError("killed")
+
+        mp = pytest.MonkeyPatch()
+        mp.setattr(Store, "_due_keys", killed)
+        with pytest.raises(RuntimeError):
+            store.translate([], None, options(config=load_config(site), now=T0))
+        mp.undo()
+        assert len(store.report()["pending"]) == 1
+        store.translate([], None, options(config=load_config(site), now=T0))
+        assert store.report()["pending"] == [] and len(list(store.filings())) == 1
