@@ -68,8 +68,8 @@ class PartyBook:
     def find(self, *, eori: str | None, account: str | None,
              name: str | None, country: str | None) -> tuple[PartyRecord, str] | None:
         """The record for a party (and which key found it): by EORI, else account number,
-        else normalised name. A record found by account or name whose country differs from
-        the party's is not the same party: no match."""
+        else normalised name. A record found by account or name whose country or EORI
+        differs from the party's is not the same party: no match."""
         if eori:
             hit = self.by_eori.get(normalise_id(eori))
             if hit is not None:
@@ -84,6 +84,8 @@ class PartyBook:
                 continue
             if country and hit.country and hit.country.upper() != country.strip().upper():
                 continue
+            if eori and hit.eori and normalise_id(eori) != hit.eori:
+                continue  # the message names another EORI: another company (or an old book)
             return hit, how
         return None
 

@@ -112,6 +112,7 @@ def test_message_values_are_never_overridden(options: TranslateOptions, tmp_path
     assert contact.rule is not None and contact.rule.spec.endswith("cargoimp-fwb.yaml")
     assert contact.sources[0][0] == "ELISABETH BRANDSTAETTER"
     assert _times(filing.xml) == ("2026-11-18T03:55:00Z", "2026-11-18T17:30:00Z")  # the FFM
+    # found by name but with another EORI than the FWB's: another company, nothing taken
     assert not any(d.code.startswith("REF") for d in filing.diagnostics)
 
 

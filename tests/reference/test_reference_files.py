@@ -178,3 +178,11 @@ def test_ssim_fortnightly_frequency(tmp_path: Path) -> None:
     assert idx.find("KE933", "ICN", "VIE", date(2026, 11, 9)) is not None
     assert idx.find("KE933", "ICN", "VIE", date(2026, 11, 18)) is None
     assert idx.find("KE933", "ICN", "VIE", date(2026, 11, 23)) is not None
+
+
+def test_a_record_with_another_eori_is_another_party() -> None:
+    parties = build_reference(ReferenceDataConfig(parties=(REF / "parties.csv",))).parties
+    assert parties.find(eori="ATEOS1000099999", account=None,
+                        name="ALPENLAND DIAGNOSTIK GMBH", country="AT") is None
+    hit = parties.find(eori="ATEOS1000058314", account=None, name="ANY", country="AT")
+    assert hit is not None and hit[1] == "eori"
