@@ -4,13 +4,12 @@ airport, each loaded from files named in ``reference_data:`` of the site configu
 format detected from its content, indexed for O(1) lookups; every row keeps its "file:line"
 for lineage (``docs/reference-data.md``)."""
 
-from ._data import EMPTY, LoadedFile, ReferenceData, build_reference, load_reference
+from ._data import LoadedFile, ReferenceData, build_reference, load_reference
 from ._offices import OfficeRow, OfficeTable
 from ._parties import PartyBook, PartyRecord, normalise_name
 from ._schedules import ScheduledFlight, ScheduleIndex, flight_key
 
 __all__ = [
-    "EMPTY",
     "LoadedFile",
     "OfficeRow",
     "OfficeTable",

@@ -68,8 +68,6 @@ class ReferenceData:
         return any(f.kind == "parties" for f in self.files)
 
 
-EMPTY = ReferenceData()
-
 
 def _schedule(path: Path, text: str, ref: ReferenceData, problems: list[str]) -> str:
     first = first_content_line(text)
@@ -171,7 +169,7 @@ def load_reference(config: ReferenceDataConfig) -> ReferenceData:
     changed size or modification time makes the file be hashed again, and a changed content
     hash rebuilds the indexes."""
     if not config.configured:
-        return EMPTY
+        return ReferenceData()  # nothing configured (a fresh one: callers may fill it)
     paths = [*config.schedules, *config.parties,
              *([config.customs_offices] if config.customs_offices else [])]
     with _LOCK:
