@@ -30,6 +30,15 @@ LAST
 """
 
 
+def _empty_schedule(tmp_path: Path) -> tuple[Path, Path]:
+    """A CSV schedule with no flight yet, and a site configuration naming it."""
+    schedule = tmp_path / "flights.csv"
+    schedule.write_text("flight,origin,destination,departure,arrival\n")
+    site = tmp_path / "site.yaml"
+    site.write_text(f"reference_data: {{schedules: [{schedule}]}}\n")
+    return schedule, site
+
+
 def _times(xml: bytes) -> list[str]:
     return re.findall(rb"<estimatedDateAndTimeOf(?:Departure|Arrival)>\s*<DateTime>([^<]*)",
                       xml)  # type: ignore[return-value]
@@ -52,10 +61,7 @@ def test_the_ffm_supersedes_the_schedule(store_url: str) -> None:
 
 def test_a_schedule_that_comes_later_files_the_waiting_shipment(store_url: str,
                                                                 tmp_path: Path) -> None:
-    schedule = tmp_path / "flights.csv"
-    schedule.write_text("flight,origin,destination,departure,arrival\n")
-    site = tmp_path / "site.yaml"
-    site.write_text(f"reference_data: {{schedules: [{schedule}]}}\n")
+    schedule, site = _empty_schedule(tmp_path)
     with Store.open(store_url) as store:
         store.translate([R2], None, options(config=load_config(site), now=T0))
         assert [p["waiting_for"] for p in store.report()["pending"]] == [
@@ -79,10 +85,7 @@ def test_a_schedule_that_comes_later_files_the_waiting_shipment(store_url: str,
 
 
 def test_sweep_notices_a_new_schedule(store_url: str, tmp_path: Path) -> None:
-    schedule = tmp_path / "flights.csv"
-    schedule.write_text("flight,origin,destination,departure,arrival\n")
-    site = tmp_path / "site.yaml"
-    site.write_text(f"reference_data: {{schedules: [{schedule}]}}\n")
+    schedule, site = _empty_schedule(tmp_path)
     with Store.open(store_url) as store:
         first = store.ingest(R2.read_bytes(), R2.name, now=T0,
                              options=options(config=load_config(site)))
@@ -99,10 +102,7 @@ def test_a_run_killed_before_deciding_again_leaves_the_version_unrecorded(
     again: a run that dies in between leaves it unrecorded, and the next run does it."""
     import pytest
 
-    schedule = tmp_path / "flights.csv"
-    schedule.write_text("flight,origin,destination,departure,arrival\n")
-    site = tmp_path / "site.yaml"
-    site.write_text(f"reference_data: {{schedules: [{schedule}]}}\n")
+    schedule, site = _empty_schedule(tmp_path)
     with Store.open(store_url) as store:
         store.translate([R2], None, options(config=load_config(site), now=T0))
         schedule.write_text((REF / "schedules" / "flights.csv").read_text())
