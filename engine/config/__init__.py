@@ -7,7 +7,9 @@ from ._config import (
     FilingPolicy,
     PartyConfig,
     ReferenceDataConfig,
+    SinkConfig,
     load_config,
 )
 
-__all__ = ["EnsgateConfig", "FilingPolicy", "PartyConfig", "ReferenceDataConfig", "load_config"]
+__all__ = ["EnsgateConfig", "FilingPolicy", "PartyConfig", "ReferenceDataConfig", "SinkConfig",
+           "load_config"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 from ..diagnostics import ConfigError
-from ._settings import Settings, SettingsError, party_model
+from ._settings import Settings, SettingsError, duration, party_model
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +65,26 @@ class FilingPolicy:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SinkConfig:
+    """Where state changes go (``sinks:``, delivered by ``ensgate.sinks``): a JSON-lines
+    file (``kind`` jsonl, ``path``) or a webhook (``kind`` webhook, ``url``: one HTTP POST
+    per event, ``timeout`` seconds each, ``retries`` more attempts ``backoff`` seconds apart,
+    doubling up to ``max_backoff``; ``headers`` sent with each, values ``${NAME}`` read from
+    the environment; ``ca`` a CA bundle for https)."""
+
+    name: str
+    kind: str
+    path: str | None = None
+    url: str | None = None
+    timeout: float = 10.0
+    retries: int = 3
+    backoff: float = 0.5
+    max_backoff: float = 30.0
+    headers: Mapping[str, str] = field(default_factory=dict)
+    ca: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReferenceDataConfig:
     """The operator's reference data files (``reference_data:``; ``docs/reference-data.md``):
     flight schedules (SSIM Chapter 7 or CSV), party master data (CSV or YAML) and the customs
@@ -95,6 +116,11 @@ class EnsgateConfig:
     max_input_bytes: int = 1 << 30
     supplementary_declarant: str | None = None  # EORI lodging the house data of IE3F21 filings
     arrival_notifier: PartyConfig | None = None  # person notifying the arrival (IE3N06)
+    # EORI of the access point operator (the AS4 sender party, ICD 4.2.2.1: the system actor,
+    # an ITSP or the trader); None = the EORI the seal certificate names
+    access_point_eori: str | None = None
+    deadline_at_risk: float | None = None  # deadlines.at_risk seconds (None: the rules')
+    sinks: tuple[SinkConfig, ...] = ()  # where state changes go (ensgate.sinks)
     reference_data: ReferenceDataConfig = field(default_factory=lambda: ReferenceDataConfig())
     source: str = "<defaults>"
 
@@ -118,6 +144,80 @@ def _party(raw: Any, where: str) -> PartyConfig:
         return PartyConfig(**party_model(raw, where))
     except SettingsError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _duration(raw: Any, where: str) -> float | None:
+    """``90``, ``"90s"``, ``"30m"``, ``"1h"``, ``"2d"`` -> seconds; null -> None."""
+    try:
+        return duration(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _deadlines(raw: Any) -> float | None:
+    """``deadlines: {at_risk: 2h}``: the window before a filing's due time in which
+    ``ensgate report`` lists it as at risk (the rules themselves are ensgate.deadlines')."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ConfigError("deadlines: expected a mapping (at_risk)")
+    unknown = sorted(set(raw) - {"at_risk"})
+    if unknown:
+        raise ConfigError(f"deadlines: unknown key(s) {', '.join(unknown)}")
+    return _duration(raw.get("at_risk"), "deadlines.at_risk")
+
+
+_SINK_KEYS = {"jsonl": {"name", "kind", "path"},
+              "webhook": {"name", "kind", "url", "timeout", "retries", "backoff",
+                          "max_backoff", "headers", "ca"}}
+_ENV_VALUE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def _sinks(raw: Any, environ: Mapping[str, str]) -> tuple[SinkConfig, ...]:
+    """``sinks:``: a list of JSON-lines files and webhooks (docs/configuration.md)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError("sinks: expected a list of sinks (kind: jsonl | webhook)")
+    out: list[SinkConfig] = []
+    for n, item in enumerate(raw):
+        where = f"sinks[{n}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{where}: expected a mapping")
+        kind = str(item.get("kind", ""))
+        if kind not in _SINK_KEYS:
+            raise ConfigError(f"{where}: kind must be jsonl or webhook, not {kind!r}")
+        unknown = sorted(set(item) - _SINK_KEYS[kind])
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        name = str(item.get("name") or f"{kind}-{n + 1}")
+        if any(s.name == name for s in out) or len(name) > 100:
+            raise ConfigError(f"{where}: name {name!r} is used twice or too long")
+        target = "path" if kind == "jsonl" else "url"
+        if not item.get(target):
+            raise ConfigError(f"{where}: {kind} needs {target}")
+        url = str(item.get("url") or "")
+        if kind == "webhook" and not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: url must be http:// or https://")
+        headers: dict[str, str] = {}
+        for k, v in (item.get("headers") or {}).items():
+            m = _ENV_VALUE.match(str(v))
+            if m is not None and m.group(1) not in environ:
+                raise ConfigError(f"{where}: header {k} names ${{{m.group(1)}}}, not set")
+            headers[str(k)] = environ[m.group(1)] if m is not None else str(v)
+        default = SinkConfig(name="", kind="")
+        out.append(SinkConfig(
+            name=name, kind=kind, path=None if kind != "jsonl" else str(item["path"]),
+            url=url or None,
+            timeout=_duration(item.get("timeout", default.timeout), f"{where}.timeout")
+            or default.timeout,
+            retries=int(item.get("retries", default.retries)),
+            backoff=_duration(item.get("backoff", default.backoff), f"{where}.backoff")
+            or 0.0,
+            max_backoff=_duration(item.get("max_backoff", default.max_backoff),
+                                  f"{where}.max_backoff") or default.max_backoff,
+            headers=headers, ca=None if not item.get("ca") else str(item["ca"])))
+    return tuple(out)
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -211,6 +311,9 @@ def load_config(path: str | Path | None = None, *,
             supplementary_declarant=settings.supplementary_declarant or None,
             arrival_notifier=None if settings.arrival_notifier is None
             else PartyConfig(**settings.arrival_notifier.model_dump()),
+            access_point_eori=settings.access_point_eori or None,
+            deadline_at_risk=_deadlines(settings.deadlines),
+            sinks=_sinks(settings.sinks, os.environ if environ is None else environ),
             reference_data=ReferenceDataConfig(
                 schedules=_paths(ref.schedules, here),
                 parties=_paths(ref.parties, here),

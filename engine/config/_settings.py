@@ -26,7 +26,7 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as SourceError
 
-__all__ = ["Settings", "SettingsError", "party_model"]
+__all__ = ["Settings", "SettingsError", "duration", "party_model"]
 
 
 class SettingsError(ValueError):
@@ -37,7 +37,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _duration(raw: Any) -> float | None:
+def duration(raw: Any) -> float | None:
     """``90``, ``"90s"``, ``"30m"``, ``"1h"``, ``"2d"`` -> seconds; null -> None."""
     if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("null", "none", "")):
         return None
@@ -47,7 +47,7 @@ def _duration(raw: Any) -> float | None:
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
-Duration = Annotated[float | None, BeforeValidator(_duration)]
+Duration = Annotated[float | None, BeforeValidator(duration)]
 
 
 def _text(raw: Any) -> Any:
@@ -143,6 +143,7 @@ class Settings(BaseSettings):
     representative: PartyModel | None = None
     supplementary_declarant: Text | None = None
     arrival_notifier: PartyModel | None = None
+    access_point_eori: Text | None = None  # the AS4 sender party (None: the seal's EORI)
     addressed_member_state: Text | None = None
     lrn: LrnModel = LrnModel()
     carriers: Annotated[dict[str, dict[str, Text]], BeforeValidator(_keys_upper)] = {}
@@ -153,6 +154,8 @@ class Settings(BaseSettings):
     postcode_optional_countries: tuple[str, ...] = ()
     max_input_bytes: int = 1 << 30
     reference_data: ReferenceDataModel = ReferenceDataModel()
+    deadlines: Any = None  # checked by load_config (_deadlines): {at_risk: duration}
+    sinks: Any = None  # checked by load_config (_sinks): JSON-lines files and webhooks
     ledger: Any = None  # removed (the store replaced it): refused with a message by load_config
 
     @classmethod

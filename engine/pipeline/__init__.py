@@ -17,6 +17,7 @@ from ._output import summarise, write_atomic, write_batch
 from ._policy import FLIGHT_TIMES, HOUSE_DATA, Decision, Policy, Schedule
 from ._sources import MessageCache, SourcePiece
 from ._state import (
+    ALARM_FILING_STATES,
     FILING_STATES,
     MESSAGE_OUTCOMES,
     SENT_FILING_STATES,
@@ -29,6 +30,7 @@ from ._stream import iter_pieces, iter_source_pieces, translate
 from ._unit import Unit, UnitReport
 
 __all__ = [
+    "ALARM_FILING_STATES",
     "FILING_STATES",
     "FLIGHT_TIMES",
     "HOUSE_DATA",

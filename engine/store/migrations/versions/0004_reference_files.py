@@ -3,8 +3,8 @@ the store has worked with (kind, path, content hash, detected format, rows, the 
 that a lineage "file:line" can be read back against the very content that gave the value, and
 a changed file is noticed (pending shipments waiting for flight times are decided again).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-08
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
