@@ -5,11 +5,19 @@ overrides (``ENSGATE__SECTION__KEY=value``) over embedded demo defaults."""
 from ._config import (
     EnsgateConfig,
     FilingPolicy,
+    FillPolicy,
     PartyConfig,
     ReferenceDataConfig,
     SinkConfig,
     load_config,
 )
 
-__all__ = ["EnsgateConfig", "FilingPolicy", "PartyConfig", "ReferenceDataConfig", "SinkConfig",
-           "load_config"]
+__all__ = [
+    "EnsgateConfig",
+    "FilingPolicy",
+    "FillPolicy",
+    "PartyConfig",
+    "ReferenceDataConfig",
+    "SinkConfig",
+    "load_config",
+]

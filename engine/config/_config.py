@@ -65,6 +65,28 @@ class FilingPolicy:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FillPolicy:
+    """What to do with facts real feeds leave out (``fill_policy:``; docs/configuration.md).
+
+    - ``no_house_number``: a party address with a street but no house number and no P.O. box
+      (``CHEONG TAT ROAD``). ``report`` (default): nothing is invented, R3002 reports it;
+      ``placeholder``: ``house_number_placeholder`` is written as the number, with a MAP013
+      warning. DG TAXUD's "Address Processing Guidance" (v1.0, 2020) has a section on such
+      addresses whose text could not be read, so no value is built in [I].
+    - ``method_of_payment``: CL116 code used when a message gives none and no FWB of the same
+      AWB does (EDIFACT CUSCARs without CPI), with a MAP013 warning; None: MAP003.
+    - ``natural_person_rule``: guess typeOfPerson 1 (natural person) for a consignee whose
+      name has no company marker and reads as a personal name, in the feeds listed in
+      ``natural_person_feeds`` (express / B2C senders, by AWB prefix or ``*``) [I]."""
+
+    no_house_number: str = "report"
+    house_number_placeholder: str | None = None
+    method_of_payment: str | None = None
+    natural_person_rule: bool = False
+    natural_person_feeds: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SinkConfig:
     """Where state changes go (``sinks:``, delivered by ``ensgate.sinks``): a JSON-lines
     file (``kind`` jsonl, ``path``) or a webhook (``kind`` webhook, ``url``: one HTTP POST
@@ -121,6 +143,7 @@ class EnsgateConfig:
     access_point_eori: str | None = None
     deadline_at_risk: float | None = None  # deadlines.at_risk seconds (None: the rules')
     sinks: tuple[SinkConfig, ...] = ()  # where state changes go (ensgate.sinks)
+    fill_policy: FillPolicy = field(default_factory=FillPolicy)
     reference_data: ReferenceDataConfig = field(default_factory=lambda: ReferenceDataConfig())
     source: str = "<defaults>"
 
@@ -152,6 +175,35 @@ def _duration(raw: Any, where: str) -> float | None:
         return duration(raw)
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+
+
+def _fill_policy(raw: Any) -> FillPolicy:
+    if raw is None:
+        return FillPolicy()
+    if not isinstance(raw, Mapping):
+        raise ConfigError("fill_policy: expected a mapping")
+    known = {"no_house_number", "house_number_placeholder", "method_of_payment",
+             "natural_person_rule", "natural_person_feeds"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"fill_policy: unknown key(s) {', '.join(unknown)}")
+    mode = str(raw.get("no_house_number") or "report")
+    placeholder = raw.get("house_number_placeholder")
+    if mode not in ("report", "placeholder"):
+        raise ConfigError(f"fill_policy.no_house_number: {mode!r} is not report or placeholder")
+    if mode == "placeholder" and not placeholder:
+        raise ConfigError("fill_policy.no_house_number is placeholder but "
+                          "house_number_placeholder is not set")
+    payment = raw.get("method_of_payment")
+    feeds = raw.get("natural_person_feeds") or ()
+    return FillPolicy(
+        no_house_number=mode,
+        house_number_placeholder=None if not placeholder else str(placeholder),
+        method_of_payment=None if not payment else str(payment),
+        natural_person_rule=str(raw.get("natural_person_rule", False)).lower()
+        in ("1", "true", "yes"),
+        natural_person_feeds=frozenset(str(f) for f in (
+            [feeds] if isinstance(feeds, str) else feeds)))
 
 
 def _deadlines(raw: Any) -> float | None:
@@ -312,6 +364,7 @@ def load_config(path: str | Path | None = None, *,
             arrival_notifier=None if settings.arrival_notifier is None
             else PartyConfig(**settings.arrival_notifier.model_dump()),
             access_point_eori=settings.access_point_eori or None,
+            fill_policy=_fill_policy(settings.fill_policy),
             deadline_at_risk=_deadlines(settings.deadlines),
             sinks=_sinks(settings.sinks, os.environ if environ is None else environ),
             reference_data=ReferenceDataConfig(

@@ -154,6 +154,7 @@ class Settings(BaseSettings):
     postcode_optional_countries: tuple[str, ...] = ()
     max_input_bytes: int = 1 << 30
     reference_data: ReferenceDataModel = ReferenceDataModel()
+    fill_policy: Any = None  # checked by load_config (_fill_policy): facts feeds leave out
     deadlines: Any = None  # checked by load_config (_deadlines): {at_risk: duration}
     sinks: Any = None  # checked by load_config (_sinks): JSON-lines files and webhooks
     ledger: Any = None  # removed (the store replaced it): refused with a message by load_config
