@@ -211,8 +211,22 @@ sink_cursors = Table(
     Column("updated_at", Stamp, nullable=False),
 )
 
+reference_files = Table(
+    "reference_files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),  # schedules | parties | customs_offices
+    Column("path", Text, nullable=False),
+    Column("digest", String(64), nullable=False),  # sha256 of the bytes
+    Column("format", String(10), nullable=False),  # ssim | csv | yaml
+    Column("rows", Integer, nullable=False),
+    Column("problems", Text, nullable=False),  # JSON list of "file:line: why"
+    Column("body", LargeBinary, nullable=False),  # zlib of the bytes read
+    Column("loaded_at", Stamp, nullable=False),
+    UniqueConstraint("kind", "path", "digest", name="reference_files_version"),
+)
+
 api_keys = Table(
-    "api_keys", metadata,  # revision 0004: the HTTP API's keys (ensgate apikey add)
+    "api_keys", metadata,  # revision 0005: the HTTP API's keys (ensgate apikey add)
     Column("name", String(100), primary_key=True),
     Column("key_sha256", String(64), nullable=False, unique=True),  # the key is never stored
     Column("created_at", Stamp, nullable=False),
