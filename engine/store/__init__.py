@@ -9,7 +9,8 @@ by the clock; ``store.status(key)`` / ``store.report()`` answer what happened.
 
 from ._exchanges import Alarm, AnswerExchange, OutboxItem, SentExchange
 from ._queries import FilingRow
-from ._store import IngestResult, ShipmentOutcome, Store, translate_to_folder
+from ._store import IngestResult, MessageOutcome, ShipmentOutcome, Store, translate_to_folder
 
-__all__ = ["Alarm", "AnswerExchange", "FilingRow", "IngestResult", "OutboxItem", "SentExchange",
+__all__ = ["Alarm", "AnswerExchange", "FilingRow", "IngestResult", "MessageOutcome",
+           "OutboxItem", "SentExchange",
            "ShipmentOutcome", "Store", "translate_to_folder"]

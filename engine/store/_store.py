@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..config import EnsgateConfig, load_config
+from ..diagnostics import Diagnostic
 from ..mapping._assemble import awb_key
 from ..pipeline import (
     BatchResult,
@@ -76,6 +77,20 @@ class ShipmentOutcome:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessageOutcome:
+    """What became of one new message of an ``ingest``: its outcome (``filed``,
+    ``rejected``, ``pending``...) and, when rejected or not ENS input, its diagnostics."""
+
+    label: str  # file#n (FWB/17 160-52817343)
+    file: str
+    index: int
+    kind: str
+    key: str
+    outcome: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IngestResult:
     """What ``Store.ingest`` did: messages stored and skipped (duplicates), the outcome of
     each stored message, and per shipment key what happened."""
@@ -84,6 +99,7 @@ class IngestResult:
     skipped: int
     outcomes: dict[str, int] = field(default_factory=dict)
     shipments: tuple[ShipmentOutcome, ...] = ()
+    messages: tuple[MessageOutcome, ...] = ()  # each stored message, in order
 
     def by_key(self) -> dict[str, ShipmentOutcome]:
         return {s.key: s for s in self.shipments}
@@ -198,7 +214,13 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks):
         for it in report.items:
             counts[it.outcome] = counts.get(it.outcome, 0) + 1
         return IngestResult(stored=len(report.items), skipped=len(report.duplicates),
-                            outcomes=counts, shipments=_shipment_outcomes(report))
+                            outcomes=counts, shipments=_shipment_outcomes(report),
+                            messages=tuple(MessageOutcome(
+                                label=it.msg.label, file=it.msg.file, index=it.msg.index,
+                                kind=it.msg.kind, key=it.msg.key, outcome=it.outcome,
+                                diagnostics=tuple(it.diagnostics)
+                                if it.outcome in ("rejected", "not-ens") else ())
+                                for it in report.items))
 
     def sweep(self, now: datetime | None = None, *, options: TranslateOptions | None = None,
               folder: Path | None = None) -> tuple[ShipmentOutcome, ...]:
