@@ -17,6 +17,8 @@ import click
               help="Processes on this machine (default: one per core).")
 @click.option("--queue", default="ensgate.in", show_default=True,
               help="Input queue (durable quorum queue; <queue>.dead is its dead-letter queue).")
+@click.option("--dead-exchange", default="ensgate.dead", show_default=True,
+              help="Direct exchange routing what cannot be processed to <queue>.dead.")
 @click.option("--events-exchange", default="ensgate.events", show_default=True,
               help="Topic exchange the store's events are published to ('' for none).")
 @click.option("--prefetch", type=click.IntRange(min=1), default=8, show_default=True,
@@ -26,7 +28,7 @@ import click
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Site configuration file.")
 def worker_cmd(broker_url: str, store_url: str, workers: int | None, queue: str,
-               events_exchange: str, prefetch: int, max_bytes: int,
+               dead_exchange: str, events_exchange: str, prefetch: int, max_bytes: int,
                config_path: str | None) -> None:
     """Consume legacy messages from a RabbitMQ queue into the store, N processes sharing it;
     each message is acknowledged after the store committed it. Stops on SIGTERM/SIGINT."""
@@ -35,7 +37,8 @@ def worker_cmd(broker_url: str, store_url: str, workers: int | None, queue: str,
     if workers and workers > 1 and store_url.startswith("sqlite"):
         click.echo("error: several workers need a PostgreSQL store", err=True)
         sys.exit(2)
-    settings = BrokerSettings(url=broker_url, queue=queue, events_exchange=events_exchange,
+    settings = BrokerSettings(url=broker_url, queue=queue, dead_exchange=dead_exchange,
+                              events_exchange=events_exchange,
                               prefetch=prefetch, max_bytes=max_bytes)
     sys.exit(run_workers(settings, store_url, workers=workers, config_path=config_path))
 

@@ -32,8 +32,10 @@ log = logging.getLogger("ensgate.broker")
 
 def ingest_into(store: Any) -> Any:
     """The one place a delivery enters the store (one unit, committed when it returns)."""
+    from ensgate.service import ingest_payload
+
     def ingest(data: bytes, name: str) -> Any:
-        return store.ingest(data, name)
+        return ingest_payload(store, name=name, data=data)
     return ingest
 
 
