@@ -101,7 +101,7 @@ def test_worker_killed_before_its_commit_loses_nothing(
 def test_three_workers_one_killed_file_every_shipment_once(
         settings: BrokerSettings, pg_store_url: str, tmp_path: Path,
         workers: list[subprocess.Popen[bytes]]) -> None:
-    shipments = int(os.environ.get("ENSGATE_SCALE_SHIPMENTS", "1000"))
+    shipments = int(os.environ.get("ENSGATE_SCALE_SHIPMENTS", "300"))
     texts = list(generate(shipments, seed=14))
     items = [(f"m{n:05d}.txt", t.encode(), None) for n, t in enumerate(texts)]
     random.Random(14).shuffle(items)  # an FFM may come before its FWB, on any worker
