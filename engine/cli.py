@@ -217,6 +217,11 @@ from .cli_lifecycle import LIFECYCLE_COMMANDS  # noqa: E402  (invalidate, answer
 for _command in LIFECYCLE_COMMANDS:
     main.add_command(_command)
 
+from .cli_serve import SERVE_COMMANDS  # noqa: E402  (serve: the unattended service)
+
+for _command in SERVE_COMMANDS:
+    main.add_command(_command)
+
 
 from .cli_broker import BROKER_COMMANDS  # noqa: E402  (worker: RabbitMQ, own module)
 

@@ -210,3 +210,11 @@ sink_cursors = Table(
     Column("lease_until", Stamp),
     Column("updated_at", Stamp, nullable=False),
 )
+
+api_keys = Table(
+    "api_keys", metadata,  # revision 0004: the HTTP API's keys (ensgate apikey add)
+    Column("name", String(100), primary_key=True),
+    Column("key_sha256", String(64), nullable=False, unique=True),  # the key is never stored
+    Column("created_at", Stamp, nullable=False),
+    Column("revoked_at", Stamp),
+)

@@ -41,6 +41,7 @@ from ..pipeline import (
 from ..pipeline._batch import _Batch, collect, gc_paused
 from ..pipeline._output import summarise, write_atomic
 from . import _exports
+from ._apikeys import StoreApiKeys
 from ._db import current_revision, head_revision, make_engine, upgrade
 from ._exchanges import StoreExchanges
 from ._queries import StoreQuestions, aware
@@ -122,7 +123,7 @@ def _shipment_outcomes(report: UnitReport) -> tuple[ShipmentOutcome, ...]:
     return tuple(out)
 
 
-class Store(StoreQuestions, StoreExchanges, StoreSinks):
+class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreApiKeys):
     """The shipment store. Open with :meth:`open`; use as a context manager or ``close()``."""
 
     def __init__(self, engine: Engine, *, url: str, config: EnsgateConfig | None = None,
