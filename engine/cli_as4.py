@@ -112,8 +112,12 @@ def _show_answer(answer: object) -> bool:
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
               help="Journal file of what customs registered and answered (LRNs, MRNs, "
                    "states): a restarted simulator keeps it (default: in memory).")
+@click.option("--notify-carrier", is_flag=True,
+              help="Send the carrier named in a filing (when not the filer) its copies: "
+                   "IE3Q01, IE3N04, IE3N05, on its own channel.")
 def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str | None,
-                 mrn_country: str, state: str | None, ledger: Path | None) -> None:
+                 mrn_country: str, state: str | None, ledger: Path | None,
+                 notify_carrier: bool) -> None:
     """Run a local ICS2 trader-interface stand-in (HTTPS, two-way TLS) until Ctrl-C."""
     from .answers import Scenario
     from .connectors.simulator import SimulatorConfig, run_simulator
@@ -122,7 +126,7 @@ def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str
                         datefmt="%H:%M:%S")
     config = SimulatorConfig(certs=certs, host=host, port=port, scenario=Scenario(scenario),
                              push_url=push_url, mrn_country=mrn_country, state=state,
-                             ledger=ledger)
+                             ledger=ledger, notify_carrier=notify_carrier)
     mode = f"pushed to {push_url}" if push_url else "queued for pull"
     click.echo(f"ensgate simulator on https://{host}:{port}/ (scenario {scenario}; answers "
                f"{mode}); Ctrl-C stops", err=True)

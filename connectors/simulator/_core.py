@@ -175,17 +175,20 @@ class Simulator:
         answers = self.customs.file(xml, sender=sender)
         filed = Filed(message_id=ref, sender=header.sender.party_id, action=header.action)
         for answer in answers:
+            # the carrier's copies go to its own channel (its EORI as party id [I: the TI
+            # uses the carrier's registered preference, ICD 3.3.2.3])
+            receiver = answer.to or header.sender.party_id
             out = customs_to_trader_header(
-                receiver_party_id=header.sender.party_id, action=answer.message_type,
+                receiver_party_id=receiver, action=answer.message_type,
                 ref_to_message_id=ref, conversation_id=header.conversation_id)
             wire = seal_user_message(answer.xml, header=out, identity=self.identity,
                                      attachments=[("application/xml", x)
                                                   for x in answer.related])
             filed.answers.append(answer.message_type)
-            if self.pusher is not None:
+            if self.pusher is not None and answer.to is None:  # the pusher reaches the filer
                 self.pusher(wire)
             else:
-                mpc = out.mpc or pull_mpc(header.sender.party_id)
+                mpc = out.mpc or pull_mpc(receiver)
                 with self._lock:
                     self.queues.setdefault(mpc, deque()).append(wire)
                     self.awaiting_receipt[wire.message_id] = wire

@@ -28,6 +28,7 @@ class SimulatorConfig:
     mrn_country: str = "BE"
     state: str | Path | None = None  # store of the MessageIds answered (duplicate detection)
     ledger: Path | None = None  # journal of the simulated customs (CustomsRegistry)
+    notify_carrier: bool = False  # the carrier's copies (IE3Q01, IE3N04, IE3N05)
 
 
 def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | None]:
@@ -46,7 +47,7 @@ def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | 
                                           peer_seal=found.peer_seal, tls=tls, retries=5))
     registry = CustomsRegistry(journal=config.ledger) if config.ledger is not None else None
     customs = SimulatedCustoms(scenario=config.scenario, mrn_country=config.mrn_country,
-                               registry=registry)
+                               registry=registry, notify_carrier=config.notify_carrier)
     received = None
     if config.state is not None:
         from ...store import Store

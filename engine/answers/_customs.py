@@ -80,6 +80,9 @@ class SimulatedCustoms:
       :class:`CustomsRegistry` in memory for both; give ``CustomsRegistry(journal=path)`` as
       ``registry`` (and no ledger) to keep them across restarts.
     - ``mrn_seed``: reproducible MRNs (tests).
+    - ``notify_carrier``: the carrier named in the filing, when it is not the sender, gets
+      its copies (ICD 3.1.8: a do-not-load "must be also communicated to the Carrier";
+      IE3N04 / IE3N05 when it "has requested to be informed", which this flag stands for).
 
     LRNs are unique per *sender* (the AS4 party that filed): [I] R3003 says per declarant; the
     sender is the person filing, usually the declarant. Only a registered filing uses up its
@@ -91,7 +94,8 @@ class SimulatedCustoms:
                  ledger: CustomsLedger | None = None, schemas: SchemaSet | None = None,
                  rule_config: RuleConfig | None = None, mrn_seed: int | None = None,
                  builder: AnswerBuilder | None = None,
-                 registry: CustomsRegistry | None = None) -> None:
+                 registry: CustomsRegistry | None = None,
+                 notify_carrier: bool = False) -> None:
         self.scenario = scenario
         self.clock = clock
         self.mrn_country = mrn_country.upper()
@@ -103,6 +107,7 @@ class SimulatedCustoms:
         self._builder = builder or AnswerBuilder()
         self._schema_lock = threading.Lock()  # a compiled XMLSchema is not thread-safe
         self._state_lock = threading.Lock()   # one state change of a filing at a time
+        self.notify_carrier = notify_carrier
 
     # -- the one verb ---------------------------------------------------------------------
     def file(self, ens_xml: bytes, *, sender: str, scenario: Scenario | None = None,
@@ -171,6 +176,7 @@ class SimulatedCustoms:
             if follow is not None:
                 answers.append(follow)
                 state = _FOLLOW_STATE.get(follow.message_type, state)
+                answers += self._carrier_copies(follow, facts, sender, mrn, when)
         elif scenario is Scenario.CONTROL:
             answers.append(self._control(facts, mrn, when))
         self.registry.register(Registration(
@@ -291,7 +297,8 @@ class SimulatedCustoms:
             if errors:
                 answer = self._builder.error_notification(
                     EnsFacts(declarant=facts.declarant, master_document=facts.master_document,
-                             representative=facts.representative), errors, when=when)
+                             representative=facts.representative, mrn=reg.mrn),
+                    errors, when=when)
                 self._record(reg, answer, when)
                 return [answer]
             # [I] an open request (do-not-load, information, screening) stays open: the
@@ -402,6 +409,26 @@ class SimulatedCustoms:
             return b.not_complete(facts, mrn=mrn, when=when,
                                   office=facts.customs_office or DEFAULT_OFFICE)
         return None
+
+    def _carrier_copies(self, follow: CustomsAnswer, facts: EnsFacts, sender: str, mrn: str,
+                        when: datetime) -> list[CustomsAnswer]:
+        """The carrier's own message about ``follow`` (ICD 3.1.8 and Annex 1): a copy of
+        the IE3Q01, an IE3N04 for an IE3Q02, an IE3N05 for an IE3Q03."""
+        carrier = facts.carrier
+        if not self.notify_carrier or not carrier or \
+                "".join(carrier.split()).upper() == "".join(sender.split()).upper():
+            return []
+        state = responsible_member_state(facts, self.mrn_country)
+        b = self._builder
+        if follow.message_type == "IE3Q01":
+            copy = follow
+        elif follow.message_type == "IE3Q02":
+            copy = b.request_info_notification(facts, mrn=mrn, when=when, member_state=state)
+        elif follow.message_type == "IE3Q03":
+            copy = b.screening_notification(facts, mrn=mrn, when=when, member_state=state)
+        else:
+            return []
+        return [replace(copy, to=carrier)]
 
     def _control(self, facts: EnsFacts, mrn: str, when: datetime) -> CustomsAnswer:
         """[I] IE3N08 for an arrival under the scenario 'control': the first house (or the

@@ -163,6 +163,9 @@ class CustomsAnswer:
     related: tuple[bytes, ...] = ()
     """Extra business payloads sent with the answer: the notifications an IE3R08 returns
     (ICD 4.2.6, "extra related business message payloads")."""
+    to: str | None = None
+    """EORI of the party the simulator sends this answer to when it is not the person filing
+    (the carrier's copies: IE3N04, IE3N05, IE3Q01); None = the filer."""
 
     @property
     def title(self) -> str:

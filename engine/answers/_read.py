@@ -26,6 +26,7 @@ from ._model import (
     Referral,
     SupportingDocument,
 )
+from ._mrn import MRN_PATTERN
 from ._xml import ICS2_NAMESPACE, ICS2_PREFIX, child, child_text, children, local
 
 MAX_ANSWER_BYTES = 20 * 1024 * 1024
@@ -200,14 +201,20 @@ def read_answer(xml: bytes, *, source_name: str = "", schemas: SchemaSet | None 
             findings.append(diag("ANS003", d.message, source=d.source, xpath=d.xpath,
                                  expected=d.expected, found=d.found, schema_code=d.code))
     lrn_element = _LRN_ELEMENT.get(name)
+    lrn = child_text(root, lrn_element) if lrn_element else None
+    mrn = child_text(root, "MRN")
+    if name == "IE3N99" and lrn is not None and MRN_PATTERN.fullmatch(lrn):
+        # ICD table 9: an error about an amendment, IE3Q04, IE3Q05, IE3R02 or IE3R03 refers
+        # to it by MRN [I: an LRN of the MRN's exact shape would be read as an MRN]
+        lrn, mrn = None, lrn
     referrals = _referrals(root)
     controls = _controls(root)
     dnl = _do_not_load(root)
     master = _doc(child(root, "transportDocument"))
     return CustomsAnswer(
         message_type=name,
-        lrn=child_text(root, lrn_element) if lrn_element else None,
-        mrn=child_text(root, "MRN"),
+        lrn=lrn,
+        mrn=mrn,
         errors=_errors(root),
         xml=xml,
         diagnostics=tuple(findings),

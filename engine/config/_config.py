@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -81,6 +82,57 @@ class SinkConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FillPolicy:
+    """What to do with facts real feeds leave out (``fill_policy:``; docs/configuration.md).
+
+    - ``no_house_number``: a party address with a street but no house number and no P.O. box
+      (``CHEONG TAT ROAD``). ``report`` (default): nothing is invented, R3002 reports it;
+      ``placeholder``: ``house_number_placeholder`` is written as the number, with a MAP013
+      warning. DG TAXUD's "Address Processing Guidance" (v1.0, 2020) has a section on such
+      addresses whose text could not be read, so no value is built in [I].
+    - ``method_of_payment``: CL116 code used when a message gives none and no FWB of the same
+      AWB does (EDIFACT CUSCARs without CPI), with a MAP013 warning; None: MAP003.
+    - ``natural_person_rule``: guess typeOfPerson 1 (natural person) for a consignee whose
+      name has no company marker and reads as a personal name, in the feeds listed in
+      ``natural_person_feeds`` (express / B2C senders, by AWB prefix or ``*``) [I]."""
+
+    no_house_number: str = "report"
+    house_number_placeholder: str | None = None
+    method_of_payment: str | None = None
+    natural_person_rule: bool = False
+    natural_person_feeds: frozenset[str] = frozenset()
+
+
+def _fill_policy(raw: Any) -> FillPolicy:
+    if raw is None:
+        return FillPolicy()
+    if not isinstance(raw, Mapping):
+        raise ConfigError("fill_policy: expected a mapping")
+    known = {"no_house_number", "house_number_placeholder", "method_of_payment",
+             "natural_person_rule", "natural_person_feeds"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"fill_policy: unknown key(s) {', '.join(unknown)}")
+    mode = str(raw.get("no_house_number") or "report")
+    placeholder = raw.get("house_number_placeholder")
+    if mode not in ("report", "placeholder"):
+        raise ConfigError(f"fill_policy.no_house_number: {mode!r} is not report or placeholder")
+    if mode == "placeholder" and not placeholder:
+        raise ConfigError("fill_policy.no_house_number is placeholder but "
+                          "house_number_placeholder is not set")
+    payment = raw.get("method_of_payment")
+    feeds = raw.get("natural_person_feeds") or ()
+    return FillPolicy(
+        no_house_number=mode,
+        house_number_placeholder=None if not placeholder else str(placeholder),
+        method_of_payment=None if not payment else str(payment),
+        natural_person_rule=str(raw.get("natural_person_rule", False)).lower()
+        in ("1", "true", "yes"),
+        natural_person_feeds=frozenset(str(f) for f in (
+            [feeds] if isinstance(feeds, str) else feeds)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnsgateConfig:
     declarant: PartyConfig
     representative: PartyConfig | None = None
@@ -101,6 +153,7 @@ class EnsgateConfig:
     arrival_notifier: PartyConfig | None = None  # person notifying the arrival (IE3N06)
     deadline_at_risk: float | None = None  # deadlines.at_risk seconds (None: the rules')
     sinks: tuple[SinkConfig, ...] = ()  # where state changes go (ensgate.sinks)
+    fill_policy: FillPolicy = field(default_factory=FillPolicy)
     source: str = "<defaults>"
 
     def carrier_for(self, awb_prefix: str) -> PartyConfig | None:
@@ -181,7 +234,8 @@ def _deadlines(raw: Any) -> float | None:
 
 _SINK_KEYS = {"jsonl": {"name", "kind", "path"},
               "webhook": {"name", "kind", "url", "timeout", "retries", "backoff",
-                          "max_backoff", "headers", "ca"}}
+                          "max_backoff", "headers", "ca", "allow_http"}}
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _ENV_VALUE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
@@ -211,6 +265,11 @@ def _sinks(raw: Any, environ: Mapping[str, str]) -> tuple[SinkConfig, ...]:
         url = str(item.get("url") or "")
         if kind == "webhook" and not url.startswith(("http://", "https://")):
             raise ConfigError(f"{where}: url must be http:// or https://")
+        host = urlsplit(url).hostname or ""
+        if url.startswith("http://") and host not in _LOOPBACK and not item.get(
+                "allow_http"):
+            raise ConfigError(f"{where}: {url} is plain HTTP to another host: events carry "
+                              "MRNs and AWBs; use https:// (or set allow_http: true)")
         headers: dict[str, str] = {}
         for k, v in (item.get("headers") or {}).items():
             m = _ENV_VALUE.match(str(v))
@@ -313,6 +372,7 @@ def load_config(path: str | Path | None = None, *,
             arrival_notifier=None if not notifier else _party(notifier, "arrival_notifier"),
             deadline_at_risk=_deadlines(raw.get("deadlines")),
             sinks=_sinks(raw.get("sinks"), os.environ if environ is None else environ),
+            fill_policy=_fill_policy(raw.get("fill_policy")),
             source=source,
         )
     except (TypeError, ValueError) as exc:

@@ -108,6 +108,8 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("MAP010", E, "shipment could not be assembled for the filing type"),
     ("MAP011", W, "house message has no master air waybill in the batch"),
     ("MAP012", W, "the same AWB in two FWB messages: the later one is used"),
+    ("MAP013", W, "value filled by the site's fill policy or another message of the shipment, "
+                  "not read from this message"),
     # -- mapping authoring: ensgate map lint / test ----------------------------------------------
     ("LNT001", E, "source path not in the reader's contract for this message type"),
     ("LNT002", W, "source path not seen in the sample corpus of this message type"),

@@ -104,6 +104,8 @@ def test_amendment_accepted_and_refused(f28: Filing) -> None:
     assert forbidden != amendment.xml
     (n99,) = sim.file(forbidden, sender=SENDER)
     assert n99.message_type == "IE3N99"
+    # ICD table 9: an error about an amendment refers to it by MRN
+    assert (n99.functional_reference, n99.mrn, n99.lrn) == (mrn, mrn, None)
     assert [e.pointer for e in n99.errors] == [
         "/IE3A28/activeBorderTransportMeans/conveyanceReferenceNumber"]
     assert "R3024" in n99.errors[0].text
@@ -122,6 +124,9 @@ def test_invalidation_then_nothing_more(f28: Filing) -> None:
     assert sim.state_of(mrn) == "invalidated"
     (again,) = sim.file(q04, sender=SENDER)
     assert again.message_type == "IE3N01" and again.errors[0].code == "90"
+    (broken,) = sim.file(q04.replace(b"<invalidationReason>cancelled", b"<invalidationReason>"),
+                         sender=SENDER)  # empty reason: a syntax error, referred to by MRN
+    assert (broken.message_type, broken.mrn) == ("IE3N99", mrn)
     assert [r.message_type for r in sim.answers_for(SENDER, f28.lrn)] == [
         "IE3R01", "IE3R07", "IE3N01"]
 
@@ -204,3 +209,21 @@ def test_the_registry_survives_a_restart(f28: Filing, tmp_path: Path) -> None:
                                                  declarant=SENDER))
     assert kinds(restarted.file(q04, sender=SENDER)) == ["IE3R07"]
     assert DocumentRef  # public name used by the referral answers above
+
+
+@pytest.mark.parametrize(("scenario", "copy"), [
+    (Scenario.DO_NOT_LOAD, "IE3Q01"), (Scenario.REQUEST_INFO, "IE3N04"),
+    (Scenario.HIGH_RISK_SCREENING, "IE3N05")])
+def test_the_carrier_gets_its_copy(f20: Filing, scenario: Scenario, copy: str) -> None:
+    carrier = etree.fromstring(f20.xml).findtext(".//i:carrier/i:identificationNumber",
+                                                 namespaces=NS)
+    assert carrier and carrier != SENDER
+    answers = customs(scenario=scenario, notify_carrier=True).file(f20.xml, sender=SENDER)
+    assert [(a.message_type, a.to) for a in answers][-1] == (copy, carrier)
+    assert all(a.to is None for a in answers[:-1])
+    assert read_answer(answers[-1].xml).diagnostics == ()
+    assert answers[-1].mrn == answers[0].mrn
+    # not asked for: the filer only; the carrier filing itself: no copy either
+    assert len(customs(scenario=scenario).file(f20.xml, sender=SENDER)) == 2
+    assert len(customs(scenario=scenario, notify_carrier=True).file(
+        f20.xml, sender=carrier)) == 2

@@ -186,9 +186,33 @@ def test_simulate_takes_its_scenarios_from_the_enum_and_a_ledger_file(
     assert bad.exit_code == 2
     journal = tmp_path / "ledger.jsonl"
     sim, _ = build_simulator(SimulatorConfig(certs=cert_dir, ledger=journal,
-                                             scenario=Scenario.DO_NOT_LOAD))
+                                             scenario=Scenario.DO_NOT_LOAD,
+                                             notify_carrier=True))
+    assert sim.customs.notify_carrier and "--notify-carrier" in help_text
     answers = sim.customs.file(ens_file.read_bytes(), sender=SENDER)
-    assert [a.message_type for a in answers] == ["IE3R01", "IE3Q01"]
+    assert [a.message_type for a in answers][:2] == ["IE3R01", "IE3Q01"]
     sim.customs.registry.close()
     again, _ = build_simulator(SimulatorConfig(certs=cert_dir, ledger=journal))
     assert again.customs.state_of(answers[0].mrn or "") == "do-not-load"
+
+
+def test_a_do_not_load_reaches_the_carrier_channel(customs_side: EndpointCerts,
+                                                   trader: EndpointCerts,
+                                                   ens_files: list[Path]) -> None:
+    from ensgate.seal import pull_mpc
+
+    path = next(p for p in ens_files if action_of(p) == "IE3F20")
+    carrier = etree.fromstring(path.read_bytes()).findtext(
+        ".//i:carrier/i:identificationNumber", namespaces=NS)
+    assert carrier and carrier != SENDER
+    sim = Simulator(identity=customs_side.identity, trust=customs_side.trust,
+                    customs=SimulatedCustoms(scenario=Scenario.DO_NOT_LOAD,
+                                             notify_carrier=True))
+    with BackgroundServer(sim.app, tls=customs_side.tls) as srv:
+        client = As4Client(make_settings(trader, endpoint=srv.url))
+        try:
+            _send(client, path.read_bytes())
+            assert [a.message_type for a in _answers(client)] == ["IE3R01", "IE3Q01"]
+        finally:
+            client.close()
+    assert sim.waiting(pull_mpc(carrier)) == 1  # the carrier's copy, on its own channel
