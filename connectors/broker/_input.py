@@ -27,7 +27,7 @@ import asyncio
 import json
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ from ensgate.diagnostics import Diagnostic, diag, format_json_line
 
 log = logging.getLogger("ensgate.broker")
 
-Ingest = Callable[[bytes, str], Any]
+Ingest = Callable[[bytes, str], Awaitable[Any]]  # (body, name): done after the commit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,14 +145,16 @@ def _unreachable(exc: BaseException) -> bool:
 
 
 class BrokerInput:
-    """Consumes ``settings.queue`` into the store through ``ingest(data, name)`` (run in a
-    thread: the event loop keeps the connection's heartbeats). ``await run(stop)`` returns
-    once ``stop`` is set and the message in hand is finished (acknowledged or handed back);
-    deliveries prefetched and not started go back to the queue when the channel closes."""
+    """Consumes ``settings.queue`` into the store through ``await ingest(data, name)`` (which
+    runs the store's work in a thread: the event loop keeps the connection's heartbeats).
+    ``await run(stop)`` returns once ``stop`` is set and the message in hand is finished
+    (acknowledged or handed back); deliveries prefetched and not started go back to the
+    queue when the channel closes."""
 
     def __init__(self, settings: BrokerSettings, ingest: Ingest, *,
                  on_channel: Callable[[AbstractChannel, AbstractExchange | None], Any]
                  | None = None) -> None:
+        self.name = "broker"
         self.settings = settings
         self.ingest = ingest
         self.on_channel = on_channel
@@ -197,7 +199,7 @@ class BrokerInput:
         name = message_name(message, s.queue)
         try:
             data = decode_body(message.body, message.content_encoding, s.max_bytes)
-            result = await asyncio.to_thread(self.ingest, data, name)
+            result = await self.ingest(data, name)
         except _Poison as exc:
             done = await self._dead_letter(message, dead, name, exc.diagnostic)
         except Exception as exc:

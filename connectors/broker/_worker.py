@@ -34,8 +34,8 @@ def ingest_into(store: Any) -> Any:
     """The one place a delivery enters the store (one unit, committed when it returns)."""
     from ensgate.service import ingest_payload
 
-    def ingest(data: bytes, name: str) -> Any:
-        return ingest_payload(store, name=name, data=data)
+    async def ingest(data: bytes, name: str) -> Any:
+        return await asyncio.to_thread(ingest_payload, store, name=name, data=data)
     return ingest
 
 

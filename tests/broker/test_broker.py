@@ -45,10 +45,10 @@ def test_what_cannot_be_processed_is_dead_lettered_with_its_diagnostics(
     with Store.open(f"sqlite:///{tmp_path / 's.db'}") as store:
         real = ingest_into(store)
 
-        def ingest(data: bytes, name: str) -> object:
+        async def ingest(data: bytes, name: str) -> object:
             if name == "crash.txt":  # a fault inside the pipeline while ingesting this one
                 raise ValueError("mapping blew up")
-            return real(data, name)
+            return await real(data, name)
 
         broker = BrokerInput(small, ingest)
         run(publish(small, [
@@ -117,3 +117,31 @@ def test_events_published_with_confirms_and_a_refused_one_is_not_counted(
     bodies = [json.loads(m.body) for m in got]
     assert bodies == events[:6]
     assert [m.routing_key for m in got] == [f"{e['subject']}.{e['event']}" for e in events[:6]]
+
+
+def test_serve_broker_hook_consumes_through_the_service_ingest(settings: BrokerSettings,
+                                                               tmp_path: Path) -> None:
+    """``ensgate serve --broker URL`` gets this consumer: the service's ``ingest(name,
+    data)`` is called with the message's name and body, then the delivery is acknowledged."""
+    from dataclasses import replace
+
+    from ensgate.service import broker_input, ingest_payload
+
+    fwb = next(iter(generate(1, seed=17))).encode()
+    seen: list[tuple[str, bytes]] = []
+    with Store.open(f"sqlite:///{tmp_path / 's.db'}") as store:
+        async def service_ingest(name: str, data: bytes) -> object:
+            seen.append((name, data))
+            return await asyncio.to_thread(ingest_payload, store, name=name, data=data)
+
+        consumer = broker_input(settings.url, service_ingest)
+        assert isinstance(consumer, BrokerInput) and consumer.name == "broker"
+        consumer.settings = replace(consumer.settings, queue=settings.queue,
+                                    dead_exchange=settings.dead_exchange,
+                                    events_exchange=settings.events_exchange)
+        run(publish(settings, [("hub-fwb.txt", fwb, None)]))
+        run(consume_until(consumer, 1))
+        assert consumer.counts == {"stored": 1}
+        assert store.report()["messages"] == {"pending": 1}
+    assert seen == [("hub-fwb.txt", fwb)]
+    assert run(depth(settings.url, settings.queue)) == 0
