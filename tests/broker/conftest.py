@@ -1,5 +1,6 @@
 """Broker tests run against the real RabbitMQ (``ENSGATE_TEST_AMQP_URL``, default
-127.0.0.1:5672 guest/guest) and, for several workers, the real PostgreSQL server. They skip
+127.0.0.1:5672 guest/guest) and, for several workers, the real PostgreSQL server (``pg_url``,
+tests/conftest.py). They skip
 when a server is unreachable, unless ``ENSGATE_REQUIRE_RABBITMQ`` / ``ENSGATE_REQUIRE_POSTGRES``
 is set (``.ci/run`` sets both): then they fail."""
 
@@ -12,13 +13,10 @@ from collections.abc import Iterator
 
 import aio_pika
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from ensgate.connectors.broker import BrokerSettings
 
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/ensgate_i14_broker_test"
 
 
 @pytest.fixture(scope="session")
@@ -56,42 +54,3 @@ def settings(amqp_url: str) -> Iterator[BrokerSettings]:
         await connection.close()
 
     asyncio.run(clean())
-
-
-@pytest.fixture(scope="session")
-def broker_pg() -> Iterator[str]:
-    """A fresh PostgreSQL database for the session's broker tests (dropped at the end)."""
-    url = make_url(os.environ.get("ENSGATE_TEST_POSTGRES_URL", DEFAULT_PG)).set(
-        database="ensgate_i14_broker_test")
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("ENSGATE_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL required (ENSGATE_REQUIRE_POSTGRES) but not usable: {exc}")
-        pytest.skip(f"no PostgreSQL server: {exc}")
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def pg_store_url(broker_pg: str) -> Iterator[str]:
-    """An empty store of the test's own: a schema in the session's database."""
-    schema = "b_" + uuid.uuid4().hex[:12]
-    engine = create_engine(broker_pg, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield make_url(broker_pg).update_query_dict(
-            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()

@@ -63,21 +63,21 @@ def count(url: str, sql: str) -> int:
 
 
 def test_worker_killed_before_its_commit_loses_nothing(
-        settings: BrokerSettings, pg_store_url: str, tmp_path: Path,
+        settings: BrokerSettings, pg_url: str, tmp_path: Path,
         workers: list[subprocess.Popen[bytes]]) -> None:
     fwb, ffm = [m.encode() for m in generate(1, seed=11)]
     awb = AWB.search(fwb.decode().splitlines()[1]).group(1)  # type: ignore[union-attr]
-    with Store.open(pg_store_url) as store:
+    with Store.open(pg_url) as store:
         assert store.ingest(fwb, "fwb.txt").of(awb).action == "pending"
     # hold the shipment's row lock: the worker's unit waits on it, inside its transaction
-    holder = create_engine(pg_store_url)
+    holder = create_engine(pg_url)
     conn = holder.connect()
     tx = conn.begin()
     conn.execute(text("SELECT id FROM shipments WHERE mawb = :m FOR UPDATE"), {"m": awb})
     run(publish(settings, [("ffm.txt", ffm, None)]))
-    workers.append(start_worker(settings, pg_store_url, tmp_path / "w1.log"))
+    workers.append(start_worker(settings, pg_url, tmp_path / "w1.log"))
     wait_for(lambda: run(depth(settings.url, settings.queue)) == 0, 60, "worker took it")
-    wait_for(lambda: count(pg_store_url, "SELECT count(*) FROM pg_stat_activity WHERE "
+    wait_for(lambda: count(pg_url, "SELECT count(*) FROM pg_stat_activity WHERE "
                            "wait_event_type = 'Lock'") >= 1, 30, "worker waits on the lock")
     os.killpg(workers[0].pid, signal.SIGKILL)
     workers[0].wait()
@@ -86,20 +86,20 @@ def test_worker_killed_before_its_commit_loses_nothing(
     tx.rollback()
     conn.close()
     holder.dispose()
-    assert count(pg_store_url, "SELECT count(*) FROM messages") == 1
-    workers.append(start_worker(settings, pg_store_url, tmp_path / "w2.log"))
-    wait_for(lambda: count(pg_store_url, "SELECT count(*) FROM filings") == 1, 60, "filed")
+    assert count(pg_url, "SELECT count(*) FROM messages") == 1
+    workers.append(start_worker(settings, pg_url, tmp_path / "w2.log"))
+    wait_for(lambda: count(pg_url, "SELECT count(*) FROM filings") == 1, 60, "filed")
     wait_for(lambda: run(depth(settings.url, settings.queue)) == 0, 30, "acknowledged")
     workers[1].send_signal(signal.SIGTERM)  # graceful: the supervisor stops its worker
     assert workers[1].wait(30) == 0
-    assert count(pg_store_url, "SELECT count(*) FROM messages") == 2
-    assert count(pg_store_url, "SELECT count(*) FROM shipments WHERE state = 'filed'") == 1
+    assert count(pg_url, "SELECT count(*) FROM messages") == 2
+    assert count(pg_url, "SELECT count(*) FROM shipments WHERE state = 'filed'") == 1
     assert run(depth(settings.url, settings.queue)) == 0
     assert run(depth(settings.url, settings.dead_queue)) == 0
 
 
 def test_three_workers_one_killed_file_every_shipment_once(
-        settings: BrokerSettings, pg_store_url: str, tmp_path: Path,
+        settings: BrokerSettings, pg_url: str, tmp_path: Path,
         workers: list[subprocess.Popen[bytes]]) -> None:
     shipments = int(os.environ.get("ENSGATE_SCALE_SHIPMENTS", "300"))
     texts = list(generate(shipments, seed=14))
@@ -110,23 +110,23 @@ def test_three_workers_one_killed_file_every_shipment_once(
     awbs = {AWB.search(t.splitlines()[1]).group(1)  # type: ignore[union-attr]
             for t in texts if t.startswith("FWB/")}
     assert len(awbs) == shipments and len(names) == 2 * shipments
-    Store.open(pg_store_url).close()  # the schema, before three workers race to make it
+    Store.open(pg_url).close()  # the schema, before three workers race to make it
     run(publish(settings, items))
     for n in range(3):
-        workers.append(start_worker(settings, pg_store_url, tmp_path / f"w{n}.log"))
+        workers.append(start_worker(settings, pg_url, tmp_path / f"w{n}.log"))
     stored = "SELECT count(*) FROM messages"
-    wait_for(lambda: count(pg_store_url, stored) >= len(items) // 3, 120, "a third stored")
+    wait_for(lambda: count(pg_url, stored) >= len(items) // 3, 120, "a third stored")
     victim = workers[1]
     os.killpg(victim.pid, signal.SIGKILL)  # worker and its supervisor: the machine is gone
     victim.wait()
-    wait_for(lambda: count(pg_store_url, stored) >= len(items), 240, "every message stored")
+    wait_for(lambda: count(pg_url, stored) >= len(items), 240, "every message stored")
     for p in (workers[0], workers[2]):
         p.send_signal(signal.SIGTERM)
     for p in (workers[0], workers[2]):
         assert p.wait(60) == 0
     assert run(depth(settings.url, settings.queue)) == 0  # nothing left, nothing unacked
     assert run(take_all(settings.url, settings.dead_queue)) == []
-    engine = create_engine(pg_store_url)
+    engine = create_engine(pg_url)
     with engine.connect() as conn:
         files = Counter(conn.execute(text("SELECT file FROM messages")).scalars())
         filed = set(conn.execute(text(
