@@ -223,5 +223,11 @@ for _command in SERVE_COMMANDS:
     main.add_command(_command)
 
 
+from .cli_broker import BROKER_COMMANDS  # noqa: E402  (worker: RabbitMQ, own module)
+
+for _command in BROKER_COMMANDS:
+    main.add_command(_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

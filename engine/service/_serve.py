@@ -50,9 +50,18 @@ Ingest = Callable[[str, bytes], Awaitable[IngestOutcome]]
 
 
 def broker_input(url: str, ingest: Ingest) -> Input:
-    """The broker consumer for ``--broker URL`` (hook: the RabbitMQ consumer of
-    ``ensgate worker`` plugs in here)."""
-    raise ConfigError(f"--broker {url.split('@')[-1]}: no broker consumer in this build")
+    """The broker consumer for ``--broker URL``: the RabbitMQ consumer of ``ensgate worker``
+    (``docs/broker.md``; default queue and exchanges), each message acknowledged after
+    ``ingest`` returned (the store committed it)."""
+    from ..connectors.broker import BrokerInput, BrokerSettings
+
+    if not url.startswith(("amqp://", "amqps://")):
+        raise ConfigError(f"--broker {url.split('@')[-1]}: expected an amqp:// or amqps:// URL")
+
+    async def into_store(data: bytes, name: str) -> IngestOutcome:
+        return await ingest(name, data)
+
+    return BrokerInput(BrokerSettings(url=url), into_store)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
