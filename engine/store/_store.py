@@ -53,6 +53,7 @@ from ._sqlstate import SqlState, UnitConflict
 log = logging.getLogger("ensgate.store")
 
 DEFAULT_WINDOW = 2_000
+OUT_FORMATS = ("files", "jsonl")
 _RETRIES = 5
 
 
@@ -226,10 +227,16 @@ class Store(StoreQuestions, StoreExchanges):
                   lineage: bool = False, piece_bytes: int = 1 << 20,
                   on_result: Callable[[BatchResult], None] | None = None,
                   on_progress: Callable[[dict[str, int]], None] | None = None,
-                  sync: bool = True) -> dict[str, Any]:
+                  sync: bool = True, out_format: str = "files") -> dict[str, Any]:
         """Translate files and folders through the store, window by window (each window one
-        transaction); with ``out``, its files are written from the store after each commit.
-        Returns the summary (also ``out/summary.json``)."""
+        transaction); the filings stay in the store. With ``out``, they are also exported
+        after each commit: ``out_format`` ``files`` gives one ``<LRN>.xml`` per filing (a
+        hand-off that needs files), ``jsonl`` one ``filings.xml.jsonl`` for the folder
+        (bulk); rejects, indexes and one ``diagnostics.jsonl`` in both. Returns the summary
+        (also ``out/summary.json``)."""
+        if out_format not in OUT_FORMATS:
+            raise ValueError(f"out_format must be one of {OUT_FORMATS}, not {out_format!r}")
+        xml_files = out_format == "files"
         start = time.perf_counter()
         batch = self._batch(options)
         now = batch.now()
@@ -238,12 +245,12 @@ class Store(StoreQuestions, StoreExchanges):
             folder.mkdir(parents=True, exist_ok=True)
             _exports.clean_temporaries(folder)
             # what a killed run left queued, or wrote without knowing it reached the disk
-            _exports.flush(self.engine, folder, again=True)
+            _exports.flush(self.engine, folder, again=True, xml_files=xml_files)
         with self.engine.begin() as conn:
             run_id = _start_run(conn, "translate", now)
         total: dict[str, Any] = {}
         key = None if folder is None else str(folder)
-        self._sweep_into(batch, now, run_id, key, lineage, total, on_result)
+        self._sweep_into(batch, now, run_id, key, lineage, total, on_result, xml_files)
         pending: list[SourcePiece] = []
         count = 0
         done_bytes = 0
@@ -259,7 +266,7 @@ class Store(StoreQuestions, StoreExchanges):
             collect(report, result)
             result.check()
             if folder is not None:
-                _exports.flush(self.engine, folder)
+                _exports.flush(self.engine, folder, xml_files=xml_files)
             _merge(total, result)
             if on_result is not None:
                 on_result(result)
@@ -279,21 +286,23 @@ class Store(StoreQuestions, StoreExchanges):
             pending.append(piece)
             count += len(piece.messages)
         flush_window()
-        self._sweep_into(batch, now, run_id, key, lineage, total, on_result)
+        self._sweep_into(batch, now, run_id, key, lineage, total, on_result, xml_files)
         summary = self._summary(total, run_id, time.perf_counter() - start)
         with self.engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(
                 finished_at=datetime.now(UTC), summary=json.dumps(summary, sort_keys=True)))
         if folder is not None:
-            _exports.flush(self.engine, folder)
-            summary["indexes"] = _exports.rebuild_indexes(self.engine, folder)
+            _exports.flush(self.engine, folder, xml_files=xml_files)
+            summary["indexes"] = _exports.rebuild_indexes(self.engine, folder,
+                                                          xml_stream=not xml_files)
             _exports.settle(self.engine, folder, sync=sync)
             write_atomic(folder / "summary.json", json.dumps(summary, indent=1).encode())
         return summary
 
     def _sweep_into(self, batch: _Batch, now: datetime, run_id: int, folder: str | None,
                     lineage: bool, total: dict[str, Any],
-                    on_result: Callable[[BatchResult], None] | None) -> None:
+                    on_result: Callable[[BatchResult], None] | None,
+                    xml_files: bool = True) -> None:
         with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
             keys = list(conn.execute(select(shipments.c.key).where(
                 shipments.c.state == "pending", shipments.c.due_at.is_not(None),
@@ -305,7 +314,7 @@ class Store(StoreQuestions, StoreExchanges):
             result = BatchResult()
             collect(report, result)
             if folder is not None:
-                _exports.flush(self.engine, Path(folder))
+                _exports.flush(self.engine, Path(folder), xml_files=xml_files)
             _merge(total, result)
             if on_result is not None:
                 on_result(result)
