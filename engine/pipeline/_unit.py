@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -84,6 +84,17 @@ class _Item:
 
 
 @dataclass(slots=True, kw_only=True)
+class Prepared:
+    """A unit's messages read, joined, hashed, and those that looked new classified and
+    mapped (``mapped``: position in ``messages`` -> item without its ``ref``)."""
+
+    messages: list[SourceMessage]
+    sources_of: dict[int, list[int]]
+    hashes: list[str]
+    mapped: dict[int, _Item]
+
+
+@dataclass(slots=True, kw_only=True)
 class ShipmentResult:
     """What the unit did to one shipment (the public ``IngestResult`` is made from these)."""
 
@@ -147,19 +158,50 @@ class Unit:
         self._lrns: dict[tuple[str, str], str] = {}  # LRNs allocated in this unit -> key
 
     # -- the unit -----------------------------------------------------------------------
-    def run(self, pieces: list[SourcePiece], *, keys: Iterable[str] = ()) -> UnitReport:
+    def prepare(self, pieces: list[SourcePiece],
+                known: Callable[[list[str]], list[bool]] | None = None) -> Prepared:
+        """What a unit does with its messages alone, before its transaction: join parts,
+        hash, classify and map. ``known`` tells which hashes look new (a read outside the
+        transaction: the transaction's ``claim`` still decides, a message it finds stored
+        meanwhile is a duplicate and its mapping is dropped). Nothing here reads or writes
+        the state, so units of a run can prepare on other cores while one of them commits
+        (``--jobs``)."""
         messages, sources_of = self._read(pieces)
         hashes = [message_hash(m) for m in messages]
+        fresh = known(hashes) if known is not None else [True] * len(hashes)
+        anchor = self.batch.anchor(self.now)
+        mapped: dict[int, _Item] = {}
+        for n, (msg, h, new) in enumerate(zip(messages, hashes, fresh, strict=True)):
+            if new:
+                item = _Item(msg=msg, hash=h, received_at=self.now, anchor=anchor)
+                self._classify(item)
+                mapped[n] = item
+        return Prepared(messages=messages, sources_of=sources_of, hashes=hashes,
+                        mapped=mapped)
+
+    def run(self, pieces: list[SourcePiece], *, keys: Iterable[str] = (),
+            prepared: Prepared | None = None) -> UnitReport:
+        if prepared is None:
+            messages, sources_of = self._read(pieces)
+            hashes = [message_hash(m) for m in messages]
+            mapped: dict[int, _Item] = {}
+        else:
+            messages, sources_of = prepared.messages, prepared.sources_of
+            hashes, mapped = prepared.hashes, prepared.mapped
         fresh = self.state.claim(hashes)
         items: list[_Item] = []
         duplicates: list[SourceMessage] = []
         source_refs: dict[int, int] = {}
-        for msg, h, new in zip(messages, hashes, fresh, strict=True):
+        for n, (msg, h, new) in enumerate(zip(messages, hashes, fresh, strict=True)):
             if not new:
                 duplicates.append(msg)
                 continue
-            item = _Item(msg=msg, hash=h, received_at=self.now, anchor=self.batch.anchor(self.now),
-                         ref=len(items))
+            item = mapped.get(n)
+            premapped = item is not None
+            if item is None:
+                item = _Item(msg=msg, hash=h, received_at=self.now,
+                             anchor=self.batch.anchor(self.now))
+            item.ref = len(items)
             items.append(item)
             refs = []
             for p in sources_of.get(id(msg), ()):
@@ -178,7 +220,8 @@ class Unit:
                 ref=item.ref or 0, content_hash=h, sources=tuple(refs), file=msg.file,
                 index=msg.index, first_line=msg.first_line, format=msg.format, kind=msg.kind,
                 version=msg.version, key=msg.key, label=msg.label, anchor=item.anchor))
-            self._classify(item)
+            if not premapped:
+                self._classify(item)
         touched = {awb_key(f.key) for it in items for f in it.fragments} | set(keys)
         touched.discard("")
         ordered = sorted(touched)

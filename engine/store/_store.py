@@ -39,6 +39,7 @@ from ..pipeline import (
 )
 from ..pipeline._batch import _Batch, collect, gc_paused
 from ..pipeline._output import summarise, write_atomic
+from ..pipeline._unit import Prepared
 from . import _exports
 from ._db import current_revision, head_revision, make_engine, upgrade
 from ._exchanges import StoreExchanges
@@ -51,6 +52,7 @@ from ._schema import (
 from ._sqlstate import SqlState, UnitConflict
 
 log = logging.getLogger("ensgate.store")
+_NO_STATE: Any = None  # Unit.prepare reads and writes no state
 
 DEFAULT_WINDOW = 2_000
 OUT_FORMATS = ("files", "jsonl")
@@ -154,20 +156,35 @@ class Store(StoreQuestions, StoreExchanges):
             opts = replace(opts, config=self.config)
         return _Batch(opts)
 
+    def prepare(self, batch: _Batch, pieces: list[SourcePiece], *, now: datetime) -> Prepared:
+        """A unit's work on its messages alone (no lock held): see :meth:`Unit.prepare`."""
+        with gc_paused():
+            return Unit(batch, _NO_STATE, now=now).prepare(pieces, known=self._new_hashes)
+
+    def _new_hashes(self, hashes: list[str]) -> list[bool]:
+        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+            return SqlState(conn, run_id=0).claim(hashes)
+
     def _run_unit(self, batch: _Batch, pieces: list[SourcePiece], *, now: datetime,
                   run_id: int | None, command: str = "ingest", keys: Iterable[str] = (),
-                  folder: str | None = None, lineage: bool = False) -> UnitReport:
+                  folder: str | None = None, lineage: bool = False,
+                  before_commit: Callable[[], None] | None = None) -> UnitReport:
         """One unit in one transaction, retried when another process stored one of its
-        messages first (PostgreSQL) or the database reports a deadlock."""
+        messages first (PostgreSQL) or the database reports a deadlock. The messages are
+        read, hashed and mapped before the transaction (:meth:`Unit.prepare`), so that the
+        write lock is held only for the part that needs the stored shipments."""
+        prepared = self.prepare(batch, pieces, now=now) if pieces else None
+        wait = before_commit if before_commit is not None else (lambda: None)
         for attempt in range(_RETRIES):
             try:
+                wait()
                 with self.engine.begin() as conn:
                     rid = run_id if run_id is not None else _start_run(conn, command, now)
                     state = SqlState(conn, run_id=rid, folder=folder)
                     unit = Unit(batch, state, now=now, cache=self.cache,
                                 exports=folder is not None, lineage=lineage)
                     with gc_paused():
-                        report = unit.run(pieces, keys=keys)
+                        report = unit.run(pieces, keys=keys, prepared=prepared)
                 unit.remember(report)
                 return report
             except (UnitConflict, IntegrityError) as exc:
