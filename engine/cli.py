@@ -79,11 +79,15 @@ def main() -> None:
 @click.option("--window", type=click.IntRange(min=1), default=2_000, show_default=True,
               help="Messages read, joined and committed together; memory depends on it, not "
                    "on the input size. Shipments join across windows and runs in the store.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the cores available): windows are read and "
+                   "mapped on every core and committed in input order, so the store ends as "
+                   "with --jobs 1.")
 def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: str | None,
                   out_dir: str | None, out_format: str, store_url: str | None,
                   config_path: str | None,
                   diag_format: str, arrived_at: datetime | None, lineage: bool, quiet: bool,
-                  window: int) -> None:
+                  window: int, jobs: int | None) -> None:
     """Translate FILE|DIR... of legacy messages into ENS XML filings, through the store."""
     err = diagnostics_console()
     if filing is not None and normalise_filing_code(filing) is None:
@@ -116,7 +120,7 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
             summary = store.translate(inputs, None if out_dir is None else Path(out_dir),
                                       options, window=window, lineage=lineage,
                                       on_result=report, on_progress=tick,
-                                      out_format=out_format)
+                                      out_format=out_format, jobs=jobs)
     except (ConfigError, SpecError) as exc:
         err.print(f"ensgate: {exc}", markup=False)
         sys.exit(2)

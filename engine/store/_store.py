@@ -12,6 +12,7 @@ is pending and why".
 from __future__ import annotations
 
 import ctypes
+import itertools
 import json
 import logging
 import tempfile
@@ -34,15 +35,16 @@ from ..pipeline import (
     TranslateOptions,
     Unit,
     UnitReport,
-    iter_source_pieces,
+    plan_pieces,
     read_messages,
 )
 from ..pipeline._batch import _Batch, collect, gc_paused
 from ..pipeline._output import summarise, write_atomic
 from ..pipeline._unit import Prepared
-from . import _exports
+from . import _exports, _jobs
 from ._db import current_revision, head_revision, make_engine, upgrade
 from ._exchanges import StoreExchanges
+from ._jobs import available_cores, windows_of
 from ._queries import StoreQuestions, aware
 from ._schema import (
     messages,
@@ -184,7 +186,10 @@ class Store(StoreQuestions, StoreExchanges):
                     unit = Unit(batch, state, now=now, cache=self.cache,
                                 exports=folder is not None, lineage=lineage)
                     with gc_paused():
-                        report = unit.run(pieces, keys=keys, prepared=prepared)
+                        # a unit run again maps again: the first run wrote into the
+                        # fragments it assembled
+                        report = unit.run(pieces, keys=keys,
+                                          prepared=prepared if attempt == 0 else None)
                 unit.remember(report)
                 return report
             except (UnitConflict, IntegrityError) as exc:
@@ -244,13 +249,17 @@ class Store(StoreQuestions, StoreExchanges):
                   lineage: bool = False, piece_bytes: int = 1 << 20,
                   on_result: Callable[[BatchResult], None] | None = None,
                   on_progress: Callable[[dict[str, int]], None] | None = None,
-                  sync: bool = True, out_format: str = "files") -> dict[str, Any]:
+                  sync: bool = True, out_format: str = "files",
+                  jobs: int | None = 1) -> dict[str, Any]:
         """Translate files and folders through the store, window by window (each window one
         transaction); the filings stay in the store. With ``out``, they are also exported
         after each commit: ``out_format`` ``files`` gives one ``<LRN>.xml`` per filing (a
         hand-off that needs files), ``jsonl`` one ``filings.xml.jsonl`` for the folder
         (bulk); rejects, indexes and one ``diagnostics.jsonl`` in both. Returns the summary
-        (also ``out/summary.json``)."""
+        (also ``out/summary.json``). ``jobs`` worker processes (None: the cores available)
+        read and map windows while one commits, in input order: the store ends as after
+        ``jobs=1`` (``_jobs``); ``on_result`` then gets each window's rejects, not its
+        filings."""
         if out_format not in OUT_FORMATS:
             raise ValueError(f"out_format must be one of {OUT_FORMATS}, not {out_format!r}")
         xml_files = out_format == "files"
@@ -268,41 +277,51 @@ class Store(StoreQuestions, StoreExchanges):
         total: dict[str, Any] = {}
         key = None if folder is None else str(folder)
         self._sweep_into(batch, now, run_id, key, lineage, total, on_result, xml_files)
-        pending: list[SourcePiece] = []
-        count = 0
         done_bytes = 0
 
-        def flush_window() -> None:
-            nonlocal pending, count, done_bytes
-            if not pending:
-                return
-            done_bytes += sum(len(p.data or b"") for p in pending)
-            result = BatchResult()
-            report = self._run_unit(batch, pending, now=now, run_id=run_id, folder=key,
-                                    lineage=lineage)
-            collect(report, result)
-            result.check()
+        def window_done(counts: dict[str, Any], result: BatchResult) -> None:
+            nonlocal done_bytes
+            done_bytes += counts.pop("bytes", 0)
             if folder is not None:
                 _exports.flush(self.engine, folder, xml_files=xml_files)
-            _merge(total, result)
+            for k, v in counts.items():
+                total[k] = total.get(k, 0) + v
             if on_result is not None:
                 on_result(result)
-            del report, result
-            release_memory()
             if on_progress is not None:
                 on_progress({"bytes": done_bytes, "messages": total.get("messages_in", 0),
                              "filings": total.get("filings_written", 0),
                              "rejects": total.get("messages_rejected", 0)})
-            pending, count = [], 0
 
         max_bytes = batch.config.max_input_bytes
-        for piece in iter_source_pieces(paths, max_bytes=max_bytes, piece_bytes=piece_bytes,
-                                        exclude=folder):
-            if count >= window:
-                flush_window()
-            pending.append(piece)
-            count += len(piece.messages)
-        flush_window()
+        if jobs is None:
+            jobs = available_cores()
+        if self.engine.url.database in (None, "", ":memory:"):
+            jobs = 1  # an in-memory SQLite store lives in this process only
+        windows = windows_of(plan_pieces(paths, max_bytes=max_bytes, piece_bytes=piece_bytes,
+                                         exclude=folder, read=jobs <= 1), window)
+        if jobs > 1:
+            first = list(itertools.islice(windows, 2))
+            windows = itertools.chain(first, windows)
+            if len(first) < 2:
+                jobs = 1  # one window: nothing to share out
+                windows = iter([[_jobs.read_again(p) for p in w] for w in first])
+        if jobs > 1:
+            _jobs.run_windows(self, batch, windows, jobs=jobs, now=now, run_id=run_id,
+                              folder=key, lineage=lineage, on_window=window_done)
+        else:
+            for pending in windows:
+                result = BatchResult()
+                report = self._run_unit(batch, pending, now=now, run_id=run_id, folder=key,
+                                        lineage=lineage)
+                collect(report, result)
+                result.check()
+                counts = _jobs.window_counts(result)
+                counts["bytes"] = sum(len(p.data or b"") for p in pending)
+                del report, pending
+                window_done(counts, result)
+                del result
+                release_memory()
         self._sweep_into(batch, now, run_id, key, lineage, total, on_result, xml_files)
         summary = self._summary(total, run_id, time.perf_counter() - start)
         with self.engine.begin() as conn:
