@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_memory import make_input  # noqa: E402
+from bench_memory import make_input
 
 ENSGATE = Path(sys.executable).with_name("ensgate")
 

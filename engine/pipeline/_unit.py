@@ -59,6 +59,7 @@ from ._state import (
     UnitState,
     check_state,
 )
+from ._unwritable import NOT_XML
 from ._views import LedgerOnState, outcome_of
 
 
@@ -146,13 +147,15 @@ class Unit:
 
     def __init__(self, batch: Any, state: UnitState, *, now: datetime,
                  cache: MessageCache | None = None, exports: bool = False,
-                 lineage: bool = False) -> None:
+                 lineage: bool = False, trace: bool = True) -> None:
         self.batch = batch
         self.state = state
         self.now = now
         self.cache = cache if cache is not None else MessageCache(0)
         self.exports = exports
         self.lineage = lineage
+        # lineage recorded while mapping: needed by in-memory results and --lineage exports
+        self.trace = trace or lineage
         self.policy: Policy = batch.policy
         self.changes = UnitChanges(now=now)
         self._lrns: dict[tuple[str, str], str] = {}  # LRNs allocated in this unit -> key
@@ -227,6 +230,7 @@ class Unit:
         ordered = sorted(touched)
         stored = self.state.lock(ordered)
         stored_items = self._stored_items(ordered)
+        self._trace_if_unwritable(items, stored_items, ordered)
         report = UnitReport(changes=self.changes, items=items, duplicates=duplicates,
                             stored_items=stored_items, shipments=[],
                             messages_read=len(messages),
@@ -293,13 +297,29 @@ class Unit:
             item.diagnostics = [*msg.diagnostics, d]
 
     def _map(self, msg: SourceMessage, anchor: str, content_hash: str) -> list[Fragment]:
-        frags = [f for spec in self.batch.specs_for(msg) for f in run_spec(spec, msg,
-                                                                            today=anchor)]
+        frags = [f for spec in self.batch.specs_for(msg)
+                 for f in run_spec(spec, msg, today=anchor, lineage=self.trace)]
         for f in frags:
             if not awb_key(f.key):
                 # no AWB: a shipment of its own, never joined with another keyless one
                 f.key = "?" + content_hash[:20]
         return frags
+
+    def _trace_if_unwritable(self, items: list[_Item], stored_items: list[_Item],
+                             keys: list[str]) -> None:
+        """Lineage is the source of the DQ005 findings of a filing XML cannot carry
+        (``_unwritable``): when a message of the unit holds such a character, the unit maps
+        its messages again with lineage, so those findings are the ones of a traced run."""
+        if self.trace or not any(it.fragments and NOT_XML.search(it.msg.raw)
+                                 for it in (*items, *stored_items)):
+            return
+        self.trace = True
+        wanted = set(keys)
+        for it in (*items, *stored_items):
+            if it.fragments and not all(f.traced for f in it.fragments):
+                frags = self._map(it.msg, it.anchor, it.hash)
+                it.fragments = frags if it.id is None else [
+                    copy_fragment(f) for f in frags if awb_key(f.key) in wanted]
 
     def _stored_items(self, keys: list[str]) -> list[_Item]:
         links = self.state.links(keys)
@@ -316,7 +336,7 @@ class Unit:
                 missing.append(sm)
                 continue
             msg, frags = hit
-            if frags is None:
+            if frags is None or (self.trace and not all(f.traced for f in frags)):
                 frags = self._map(msg, sm.anchor, sm.content_hash)
                 self.cache.put(mid, msg, frags)
             out.append(self._stored_item(sm, msg, frags, keys))
@@ -339,7 +359,7 @@ class Unit:
                                                                  SourceMessage]]:
         """Read the sources of stored messages again and pick them by content hash; parts of
         one message spread over sources are joined again. Only the messages wanted are kept:
-        the rest of a re-read source (a 1 MB piece holds ~3,000 messages) is dropped before
+        the rest of a re-read source (a 256 kB piece holds ~800 messages) is dropped before
         the next one is read, so that a unit touching old shipments in several sources does
         not hold them all."""
         by_sources: dict[tuple[int, ...], list[StoredMessage]] = {}

@@ -58,6 +58,11 @@ _NO_STATE: Any = None  # Unit.prepare reads and writes no state
 
 DEFAULT_WINDOW = 2_000
 OUT_FORMATS = ("files", "jsonl")
+# a large Cargo-IMP file is read in pieces of this size (~800 messages), a window is made of
+# whole pieces: with 1 MB pieces a 2,000-message window held 3,300 (peak RSS 314 MB on a
+# 2 MB input, 228 MB with 256 kB pieces at the same CPU time; bench/README.md), and a later
+# window that re-reads an open shipment's stored piece reads a quarter as much
+STORE_PIECE_BYTES = 1 << 18
 _RETRIES = 5
 
 
@@ -158,10 +163,12 @@ class Store(StoreQuestions, StoreExchanges):
             opts = replace(opts, config=self.config)
         return _Batch(opts)
 
-    def prepare(self, batch: _Batch, pieces: list[SourcePiece], *, now: datetime) -> Prepared:
+    def prepare(self, batch: _Batch, pieces: list[SourcePiece], *, now: datetime,
+                lineage: bool = False) -> Prepared:
         """A unit's work on its messages alone (no lock held): see :meth:`Unit.prepare`."""
         with gc_paused():
-            return Unit(batch, _NO_STATE, now=now).prepare(pieces, known=self._new_hashes)
+            return Unit(batch, _NO_STATE, now=now, lineage=lineage, trace=False).prepare(
+                pieces, known=self._new_hashes)
 
     def _new_hashes(self, hashes: list[str]) -> list[bool]:
         with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
@@ -175,7 +182,7 @@ class Store(StoreQuestions, StoreExchanges):
         messages first (PostgreSQL) or the database reports a deadlock. The messages are
         read, hashed and mapped before the transaction (:meth:`Unit.prepare`), so that the
         write lock is held only for the part that needs the stored shipments."""
-        prepared = self.prepare(batch, pieces, now=now) if pieces else None
+        prepared = self.prepare(batch, pieces, now=now, lineage=lineage) if pieces else None
         wait = before_commit if before_commit is not None else (lambda: None)
         for attempt in range(_RETRIES):
             try:
@@ -184,7 +191,7 @@ class Store(StoreQuestions, StoreExchanges):
                     rid = run_id if run_id is not None else _start_run(conn, command, now)
                     state = SqlState(conn, run_id=rid, folder=folder)
                     unit = Unit(batch, state, now=now, cache=self.cache,
-                                exports=folder is not None, lineage=lineage)
+                                exports=folder is not None, lineage=lineage, trace=False)
                     with gc_paused():
                         # a unit run again maps again: the first run wrote into the
                         # fragments it assembled
@@ -246,7 +253,7 @@ class Store(StoreQuestions, StoreExchanges):
     # -- the batch ------------------------------------------------------------------------
     def translate(self, paths: Iterable[str | Path], out: Path | None = None,
                   options: TranslateOptions | None = None, *, window: int = DEFAULT_WINDOW,
-                  lineage: bool = False, piece_bytes: int = 1 << 20,
+                  lineage: bool = False, piece_bytes: int = STORE_PIECE_BYTES,
                   on_result: Callable[[BatchResult], None] | None = None,
                   on_progress: Callable[[dict[str, int]], None] | None = None,
                   sync: bool = True, out_format: str = "files",
@@ -259,7 +266,9 @@ class Store(StoreQuestions, StoreExchanges):
         (also ``out/summary.json``). ``jobs`` worker processes (None: the cores available)
         read and map windows while one commits, in input order: the store ends as after
         ``jobs=1`` (``_jobs``); ``on_result`` then gets each window's rejects, not its
-        filings."""
+        filings. Lineage is recorded only with ``lineage`` (``--lineage``: also written as
+        ``<LRN>.lineage.json``); without it the filings given to ``on_result`` carry none
+        (it can be derived again from the stored source messages)."""
         if out_format not in OUT_FORMATS:
             raise ValueError(f"out_format must be one of {OUT_FORMATS}, not {out_format!r}")
         xml_files = out_format == "files"
@@ -435,7 +444,7 @@ def _retryable(exc: DBAPIError) -> bool:
 def translate_to_folder(paths: Iterable[str | Path], out: Path,
                         options: TranslateOptions | None = None, *,
                         window: int = DEFAULT_WINDOW, lineage: bool = False,
-                        piece_bytes: int = 1 << 20,
+                        piece_bytes: int = STORE_PIECE_BYTES,
                         on_result: Callable[[BatchResult], None] | None = None,
                         store: Store | str | None = None) -> dict[str, Any]:
     """Translate files and folders into ``out`` through a shipment store (``store``: an open
