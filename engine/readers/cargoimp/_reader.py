@@ -24,14 +24,8 @@ def read_cargoimp(data: bytes, *, file: str = "", line_offset: int = 0,
     The cyclic garbage collector is paused while the file is read: source trees hold no
     reference cycles, and its full passes over a large tree cost more than the parse itself.
     """
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        return _read(data, file, line_offset, index_offset)
-    finally:
-        if paused:
-            gc.enable()
+    return read_cargoimp_piece(data, file=file, line_offset=line_offset,
+                               index_offset=index_offset)[0]
 
 
 def next_index(data: bytes, *, file: str = "", index_offset: int = 0) -> tuple[int, int]:
@@ -59,11 +53,6 @@ def read_cargoimp_piece(data: bytes, *, file: str = "", line_offset: int = 0,
     finally:
         if paused:
             gc.enable()
-
-
-def _read(data: bytes, file: str, line_offset: int = 0,
-          index_offset: int = 0) -> list[SourceMessage]:
-    return _read_counted(data, file, line_offset, index_offset)[0]
 
 
 def _read_counted(data: bytes, file: str, line_offset: int,
