@@ -36,6 +36,19 @@ class SubmitReceipt:
     accepted: bool
     reference: str = ""
     detail: str = ""
+    evidence: bytes = b""  # the other side's acknowledgement as received (AS4: NRR receipt)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreparedFiling:
+    """A filing made ready to go, before it goes: ``reference`` is the transport's own id
+    (AS4 MessageId) and ``wire`` exactly what :meth:`Connector.deliver` sends, so that both can
+    be committed to the store first and a resend after a crash is the same message (empty for
+    connectors without such an id)."""
+
+    filing: OutboundFiling
+    reference: str = ""
+    wire: bytes = b""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +58,7 @@ class InboundMessage:
     message_type: str
     body: bytes
     reference: str = ""
+    ref_to_message_id: str | None = None  # the message it answers (AS4 RefToMessageId)
 
 
 class Connector(abc.ABC):
@@ -56,8 +70,19 @@ class Connector(abc.ABC):
     def submit(self, filing: OutboundFiling) -> SubmitReceipt:
         """Hand one filing over; never raise for a refusal by the other side (report it)."""
 
+    def prepare(self, filing: OutboundFiling) -> PreparedFiling:
+        """Make a filing ready to go (AS4: sealed, with its MessageId) without sending it."""
+        return PreparedFiling(filing=filing)
+
+    def deliver(self, prepared: PreparedFiling) -> SubmitReceipt:
+        """Send a prepared filing (again, after a crash: the same ``wire``); reports like
+        :meth:`submit`."""
+        return self.submit(prepared.filing)
+
     def pull(self) -> Iterator[InboundMessage]:
-        """Answers waiting on the other side (none by default)."""
+        """Answers waiting on the other side (none by default). A connector that must
+        acknowledge what it delivers does so when the next one is asked for, i.e. after the
+        caller has recorded the previous one: a crash in between loses nothing."""
         return iter(())
 
     def ping(self) -> bool:

@@ -210,6 +210,11 @@ from .cli_as4 import AS4_COMMANDS  # noqa: E402  (AS4 commands live in their own
 for _command in AS4_COMMANDS:
     main.add_command(_command)
 
+from .cli_outbox import OUTBOX_COMMANDS  # noqa: E402  (file / pull, own module)
+
+for _command in OUTBOX_COMMANDS:
+    main.add_command(_command)
+
 from .cli_seal import SEAL_COMMANDS  # noqa: E402  (certs / seal commands, own module)
 
 for _command in SEAL_COMMANDS:
@@ -222,6 +227,11 @@ main.add_command(map_group)
 from .cli_store import STORE_COMMANDS  # noqa: E402  (status, report, store: own module)
 
 for _command in STORE_COMMANDS:
+    main.add_command(_command)
+
+from .cli_lifecycle import LIFECYCLE_COMMANDS  # noqa: E402  (invalidate, answer-screening)
+
+for _command in LIFECYCLE_COMMANDS:
     main.add_command(_command)
 
 

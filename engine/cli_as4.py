@@ -1,9 +1,11 @@
-"""``ensgate simulate``, ``ensgate send``, ``ensgate pull``, ``ensgate ping``: AS4 from the
-command line (thin: the work is in ``ensgate.connectors.as4`` and ``.simulator``).
+"""``ensgate simulate``, ``ensgate send``, ``ensgate ping``: AS4 from the command line (thin:
+the work is in ``ensgate.connectors.as4`` and ``.simulator``; ``file``, ``pull`` and
+``rehearse`` are in ``cli_outbox``).
 
 Exit codes: 0 done (filed and, with ``--wait``, registered), 1 refused (ebMS errors, receipt
 mismatch, IE3N99 or other error answer), 2 usage or configuration error, 3 endpoint
-unreachable, TLS failure or no answer within ``--wait``.
+unreachable, TLS failure or no answer within ``--wait``, 4 (``send --wait``) the filing is
+under an alarm (Do-Not-Load, screening requested).
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ from lxml import etree
 from .diagnostics import EnsgateError
 from .xmlsafe import parse_xml_safely
 
-_SCENARIOS = ("accept", "assessment-complete", "do-not-load", "request-info",
-              "high-risk-screening")
+
+def _scenarios() -> list[str]:
+    """The simulator's scenarios, from the Scenario enum (one source of truth)."""
+    from .answers import Scenario
+
+    return [s.value for s in Scenario]
 
 
 def _fail(message: str, code: int) -> None:
@@ -51,19 +57,21 @@ def _connector_options(f: click.decorators.FC) -> click.decorators.FC:
                         help="Trader interface AS4 endpoint (https://...).")(f)
 
 
-def _connector(endpoint: str, certs: Path, party_id: str | None, store: str | None,
+def _connector(endpoint: str, certs: Path, party_id: str | None, store: object,
                customs_seal: str | None, retries: int = 4) -> object:
+    """The ``as4`` connector through the plugin layer (``get_connector``), recording in
+    ``store`` (a Store, or a URL; default: the configuration's store)."""
     from .config import load_config
-    from .connectors.as4 import As4Connector
+    from .connectors import get_connector
 
     try:
-        url = store or load_config().store or "sqlite:///ensgate.db"
-        conn = As4Connector(endpoint=endpoint, certs=certs, party_id=party_id, store=url,
-                            retries=retries, customs_seal=customs_seal)
+        target = store or load_config().store or "sqlite:///ensgate.db"
+        conn = get_connector("as4", endpoint=endpoint, certs=certs, party_id=party_id,
+                             store=target, retries=retries, customs_seal=customs_seal)
     except EnsgateError as exc:
         _fail(str(exc), 2)
         raise  # unreachable
-    click.get_current_context().call_on_close(conn.close)
+    click.get_current_context().call_on_close(getattr(conn, "close", lambda: None))
     return conn
 
 
@@ -88,8 +96,12 @@ def _show_answer(answer: object) -> bool:
 @click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Listen address (keep loopback: this is a test stand-in).")
-@click.option("--scenario", type=click.Choice(_SCENARIOS), default="accept", show_default=True,
-              help="What customs does after registering an ENS (IE3N03, IE3Q01/02/03).")
+@click.option("--scenario", type=click.Choice(_scenarios()), default="accept",
+              show_default=True,
+              help="What customs does with a valid ENS: accept (IE3R01), reject (IE3N99), or "
+                   "register and follow with IE3N03, IE3Q01/02/03, IE3N02; control: IE3N08 "
+                   "after an arrival. Amendments, invalidations, consultations and answers to "
+                   "referrals are answered whatever the scenario.")
 @click.option("--push-to", "push_url", metavar="URL",
               help="Push answers to this trader endpoint instead of queueing them for pull.")
 @click.option("--mrn-country", default="BE", show_default=True)
@@ -97,8 +109,15 @@ def _show_answer(answer: object) -> bool:
               help="Store (URL, or a SQLite file) of the messages answered: a filing resent "
                    "after a restart gets its receipt again instead of a second filing "
                    "(default: in memory).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
+              help="Journal file of what customs registered and answered (LRNs, MRNs, "
+                   "states): a restarted simulator keeps it (default: in memory).")
+@click.option("--notify-carrier", is_flag=True,
+              help="Send the carrier named in a filing (when not the filer) its copies: "
+                   "IE3Q01, IE3N04, IE3N05, on its own channel.")
 def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str | None,
-                 mrn_country: str, state: str | None) -> None:
+                 mrn_country: str, state: str | None, ledger: Path | None,
+                 notify_carrier: bool) -> None:
     """Run a local ICS2 trader-interface stand-in (HTTPS, two-way TLS) until Ctrl-C."""
     from .answers import Scenario
     from .connectors.simulator import SimulatorConfig, run_simulator
@@ -106,7 +125,8 @@ def simulate_cmd(certs: Path, port: int, host: str, scenario: str, push_url: str
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         datefmt="%H:%M:%S")
     config = SimulatorConfig(certs=certs, host=host, port=port, scenario=Scenario(scenario),
-                             push_url=push_url, mrn_country=mrn_country, state=state)
+                             push_url=push_url, mrn_country=mrn_country, state=state,
+                             ledger=ledger, notify_carrier=notify_carrier)
     mode = f"pushed to {push_url}" if push_url else "queued for pull"
     click.echo(f"ensgate simulator on https://{host}:{port}/ (scenario {scenario}; answers "
                f"{mode}); Ctrl-C stops", err=True)
@@ -169,41 +189,28 @@ def send_cmd(ens_file: Path, endpoint: str, certs: Path, party_id: str | None,
     if not wait:
         return
     deadline = time.monotonic() + wait
-    bad = False
+    bad = answered = False
     while True:
         try:
+            # every answer waiting, to the end of the channel: a Do-Not-Load queued right
+            # behind the registration must not wait unseen for the next pull
             for answer in conn.answers():
                 mine = answer.ref_to_message_id == done.message_id or answer.lrn == lrn
                 bad = (_show_answer(answer) and mine) or bad
-                if mine and answer.action in ("IE3R01", "IE3N99", "IE3N01"):
-                    sys.exit(1 if bad else 0)
+                answered = answered or (mine and answer.action in ("IE3R01", "IE3N99",
+                                                                   "IE3N01"))
         except As4ConnectorError as exc:
             _fail(str(exc), 3)
+        if answered:
+            from .cli_outbox import print_alarms
+            from .outbox import EXIT_ALARM
+
+            if print_alarms(a for a in conn.store.open_alarms() if a.lrn == lrn):
+                sys.exit(EXIT_ALARM)
+            sys.exit(1 if bad else 0)
         if time.monotonic() >= deadline:
             _fail(f"no answer to {done.message_id} within {wait:g} s", 3)
         time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
-
-
-@click.command("pull")
-@_connector_options
-def pull_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None,
-             customs_seal: str | None) -> None:
-    """Pull every answer waiting on our MPC (signed PullRequest; receipts sent back)."""
-    from .connectors.as4 import As4Connector, As4ConnectorError
-
-    conn = _connector(endpoint, certs, party_id, store, customs_seal)
-    assert isinstance(conn, As4Connector)
-    bad = False
-    count = 0
-    try:
-        for answer in conn.answers():
-            count += 1
-            bad = _show_answer(answer) or bad
-    except As4ConnectorError as exc:
-        _fail(str(exc), 3)
-    if not count:
-        click.echo("nothing waiting (EBMS:0006 EmptyMessagePartitionChannel)")
-    sys.exit(1 if bad else 0)
 
 
 @click.command("ping")
@@ -224,4 +231,4 @@ def ping_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
     click.echo(f"receipt    verified (NRR {done.receipt.message_id})")
 
 
-AS4_COMMANDS = (simulate_cmd, send_cmd, pull_cmd, ping_cmd)
+AS4_COMMANDS = (simulate_cmd, send_cmd, ping_cmd)

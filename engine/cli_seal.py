@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
@@ -49,6 +49,13 @@ def _identity(path: Path, key: str | None, password_env: str | None,
                          password_file=password_file)
 
 
+def _seal_eori(certificate: Any) -> str:
+    """The EORI a seal certificate names (the AS4 connector's rule)."""
+    from .connectors.as4 import party_id_of
+
+    return party_id_of(certificate)
+
+
 @click.group("certs")
 def certs_group() -> None:
     """Seal and TLS certificates: make a demo set, check a certificate."""
@@ -79,8 +86,9 @@ def certs_demo_cmd(out_dir: str, eori: str | None, config_path: str | None) -> N
               help="PEM private key, when IDENTITY is a PEM certificate chain without it.")
 @click.option("--trust", "trust_path", type=click.Path(exists=True),
               help="PEM bundle (or folder of *.pem) of trusted CA certificates.")
-@click.option("--eori", default=None, help="EORI the seal certificate must name "
-              "(default: the declarant EORI of the site configuration).")
+@click.option("--eori", default=None, help="EORI the seal certificate must name (default: "
+              "the configuration's access_point_eori, the access point operator; unset: the "
+              "EORI is reported, not compared).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--usage", type=click.Choice(["seal", "tls"]), default="seal", show_default=True)
 @_password_options
@@ -98,7 +106,9 @@ def certs_check_cmd(identity: str, key_path: str | None, trust_path: str | None,
         trust = load_trust(trust_path) if trust_path else None
         want = eori
         if want is None and usage == "seal":
-            want = load_config(config_path).declarant.eori
+            # ICD 4.2.2.1: the seal is the access point operator's (an ITSP or the trader),
+            # not necessarily the declarant's
+            want = load_config(config_path).access_point_eori
     except (SealError, ConfigError) as exc:
         _fail(str(exc))
     report = check_certificate(ident.chain, trust=trust, eori=want, usage=usage)
@@ -116,6 +126,12 @@ def certs_check_cmd(identity: str, key_path: str | None, trust_path: str | None,
     if want:
         table.add_row(f"names EORI {want}", f"yes ({report.eori_found})" if report.eori_found
                       else "NO")
+    elif usage == "seal":
+        try:
+            named = _seal_eori(ident.chain[0])
+        except ConfigError as exc:
+            named = str(exc)
+        table.add_row("EORI (organizationIdentifier)", Text(named))
     table.add_row("trusted chain", "not checked" if trust is None else
                   ("yes" if not any("chain" in p or "trusted" in p for p in report.problems)
                    else "NO"))
@@ -139,7 +155,8 @@ def certs_check_cmd(identity: str, key_path: str | None, trust_path: str | None,
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), required=True,
               help="Wire file to write: Content-Type header line, blank line, MIME body.")
 @click.option("--party-id", default=None, help="Sender party id [sysid@]EORI[@MS] "
-              "(default: the declarant EORI of the site configuration).")
+              "(default: the configuration's access_point_eori, else the EORI the seal "
+              "certificate names: the access point operator, ICD 4.2.2.1).")
 @click.option("--action", default=None, help="eb:Action (default: the ENS root element, "
               "e.g. IE3F26).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
@@ -168,7 +185,8 @@ def seal_cmd(ens_xml: str, certs_dir: str | None, identity_path: str | None,
             else:
                 identity_path = str(folder / "seal.p12")
         ident = _identity(Path(identity_path), key_path, password_env, password_file)
-        sender = party_id or load_config(config_path).declarant.eori
+        sender = party_id or load_config(config_path).access_point_eori \
+            or _seal_eori(ident.certificate)
         act = action or tree.getroot().tag.rpartition("}")[2]
         header = trader_to_customs_header(sender_party_id=sender, action=act)
         wire = seal_user_message(data, header=header, identity=ident, check_payload=False)

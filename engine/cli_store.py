@@ -1,7 +1,8 @@
 """``ensgate status``, ``ensgate report``, ``ensgate store upgrade|current``, and the progress
 display of ``translate`` (thin: the work is in ``ensgate.store``).
 
-Exit codes: 0 done, 1 nothing found (status), 2 usage or configuration error.
+Exit codes: 0 done, 1 nothing found (status), 2 usage or configuration error, 4 (report) an
+alarm is open (do-not-load, screening requested).
 """
 
 from __future__ import annotations
@@ -82,15 +83,56 @@ def status_cmd(key: str, as_json: bool, store_url: str | None, config_path: str 
         out.print(f"  {e['at']}  {e['kind']:<10} {arrow:<24} {e['cause']}", markup=False)
 
 
+def _when(value: str | None) -> Any:
+    from .deadlines import parse_time
+
+    if value is None:
+        return None
+    found = parse_time(value)
+    if found is None:
+        raise click.BadParameter(f"{value!r} is not an ISO date-time (2026-11-18T03:55:00Z)")
+    return found
+
+
+def _window(value: str | None) -> Any:
+    from .deadlines import parse_duration
+
+    if value is None:
+        return None
+    try:
+        return parse_duration(value, "--at-risk")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command("report")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--at", "at", metavar="ISO", help="Judge deadlines at this time (default: now).")
+@click.option("--at-risk", "at_risk", metavar="DURATION",
+              help="At-risk window before a due time, e.g. 2h (default: deadlines.at_risk).")
 @_store_options
-def report_cmd(as_json: bool, store_url: str | None, config_path: str | None) -> None:
-    """Counts of shipments and filings by state, and what is pending and why."""
+def report_cmd(as_json: bool, at: str | None, at_risk: str | None, store_url: str | None,
+               config_path: str | None) -> None:
+    """Counts of shipments and filings by state, what is pending and why, the filings late
+    or at risk of being late (not yet lodged, by their due time); open alarms (do-not-load,
+    screening requested: exit 4) and answers that match no filing."""
+    from .outbox import EXIT_ALARM, describe_alarm
+
+    now, window = _when(at), _window(at_risk)
     with _open(store_url, config_path) as store:
-        found = store.report()
+        found = store.report(now, window)
+        alarms = store.open_alarms()
+        from .cli_outbox import deliver_to_sinks
+
+        deliver_to_sinks(store)
+        unmatched = store.unmatched_answers()
+    found["alarms"] = [describe_alarm(a) for a in alarms]
+    found["unmatched_answers"] = [{"action": a.action, "message_id": a.message_id,
+                                   "lrn": a.lrn, "mrn": a.mrn} for a in unmatched]
     if as_json:
         click.echo(json.dumps(found, indent=1, ensure_ascii=False))
+        if alarms:
+            sys.exit(EXIT_ALARM)
         return
     out = Console(soft_wrap=True, highlight=False)
     for title, counts in (("shipments", found["shipments"]), ("filings", found["filings"]),
@@ -106,6 +148,20 @@ def report_cmd(as_json: bool, store_url: str | None, config_path: str | None) ->
         for p in found["pending"]:
             due = f" (decided again at {p['due_at']})" if p.get("due_at") else ""
             out.print(f"  {p['key']}: {p['waiting_for']}{due}", markup=False)
+    for d in found["deadlines"]:
+        houses = f" HAWB {', '.join(d['houses'])}" if d["houses"] else ""
+        left = d["minutes_left"]
+        when = f"late by {-left} min" if left < 0 else f"{left} min left"
+        out.print(f"{d['urgency'].upper()}: AWB {d['key']}{houses} {d['filing']} LRN "
+                  f"{d['lrn']} ({d['state']}) due {d['due_at']}, {when}", markup=False)
+    for a in found["unmatched_answers"]:
+        out.print(f"unmatched answer {a['action']} {a['message_id']} (LRN {a['lrn'] or '-'}, "
+                  f"MRN {a['mrn'] or '-'}): kept, matches no filing", markup=False)
+    for line in found["alarms"]:
+        out.print(f"[bold red]{escape(line)}[/]")
+    if alarms:
+        click.echo(f"ensgate: {len(alarms)} alarm(s) open", err=True)
+        sys.exit(EXIT_ALARM)
 
 
 @click.group("store")

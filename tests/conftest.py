@@ -13,6 +13,17 @@ import pytest
 from ensgate.ledger import InMemoryLedger
 
 
+@pytest.fixture(scope="session")
+def cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo PKI (``ensgate certs demo`` layout), made once per session."""
+    from ensgate.seal import make_demo_certs
+
+    os.environ.pop("ENSGATE_CERT_PASSWORD", None)
+    folder = tmp_path_factory.mktemp("certs")
+    make_demo_certs(folder)
+    return folder
+
+
 @pytest.fixture
 def ledger() -> Iterator[Any]:
     """The in-memory ledger (the simulator's registry; the trader's own record is the

@@ -10,7 +10,7 @@ from ._asgi import As4Asgi, HttpReply
 from ._certdir import EndpointCerts, inbound_certs, party_id_of, simulator_certs, trader_certs
 from ._client import As4Client, As4Settings, Submission
 from ._codes import EMPTY_MPC, explain
-from ._connector import Answer, As4Connector, read_pulled
+from ._connector import Answer, As4Connector, read_inbound, read_pulled
 from ._exceptions import (
     As4AuthorizationError,
     As4ConnectorError,
@@ -73,6 +73,7 @@ __all__ = [
     "inbound_certs",
     "make_server",
     "party_id_of",
+    "read_inbound",
     "read_pulled",
     "receiver_transport",
     "serve_forever",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import httpx
 
 from ...seal import (
+    ACCEPTED_AGREEMENT_REFS,
     ReceiptMismatchError,
     SealError,
     SealIdentity,
@@ -78,6 +79,7 @@ class As4Settings:
     retries: int = 4
     backoff: float = 1.0
     backoff_max: float = 30.0
+    agreement_refs: frozenset[str] = ACCEPTED_AGREEMENT_REFS  # eb:AgreementRef accepted inbound
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,6 +90,7 @@ class Submission:
     sent: WireMessage
     receipt: VerifiedMessage
     attempts: int
+    receipt_wire: bytes = b""  # the receipt as received (Content-Type line, body): evidence
 
 
 class As4Client:
@@ -132,7 +135,8 @@ class As4Client:
 
         Raises :class:`As4ErrorSignal` for ebMS errors, :class:`As4ReceiptError` for a missing
         or mismatched receipt, :class:`As4TransportError` when retries are spent."""
-        answer = self._exchange(wire)
+        response, attempts = self._post(wire)
+        answer = self._read(response, wire)
         if answer is None:
             raise As4ReceiptError(f"EBMS:0301 MissingReceipt: no receipt for {wire.message_id}",
                                   message_id=wire.message_id)
@@ -146,17 +150,22 @@ class As4Client:
         except ReceiptMismatchError as exc:
             raise As4ReceiptError(f"EBMS:0302 InvalidReceipt: {exc}",
                                   message_id=wire.message_id) from exc
+        raw = WireMessage(content_type=response.headers.get("content-type", ""),
+                          body=response.content, message_id=answer.message_id)
         return Submission(message_id=wire.message_id, sent=wire, receipt=answer,
-                          attempts=self.last_attempts)
+                          attempts=attempts, receipt_wire=raw.to_bytes())
 
     def submit(self, payload_xml: bytes, *, action: str,
                conversation_id: str | None = None) -> Submission:
         """Seal and push in one step."""
         return self.push(self.seal(payload_xml, action=action, conversation_id=conversation_id))
 
-    def pull(self, mpc: str | None = None) -> VerifiedMessage | None:
-        """One signed PullRequest; the pulled user message (already acknowledged with a signed
-        receipt), or None when the MPC is empty (EBMS:0006)."""
+    def pull(self, mpc: str | None = None, *,
+             acknowledge: bool = True) -> VerifiedMessage | None:
+        """One signed PullRequest; the pulled user message, or None when the MPC is empty
+        (EBMS:0006). It is acknowledged with a signed receipt at once, or, with
+        ``acknowledge=False``, when the caller calls :meth:`acknowledge` after recording it
+        (until then the other side delivers it again to the next PullRequest)."""
         request = seal_pull_request(mpc=mpc or pull_mpc(self.settings.party_id),
                                     identity=self.settings.identity)
         answer = self._exchange(request)
@@ -180,7 +189,8 @@ class As4Client:
                 "EBMS:0010", problem, ref=answer.message_id)], identity=self.settings.identity))
             raise As4ProtocolError(f"pulled message {answer.message_id} refused: {problem}",
                                    message_id=answer.message_id)
-        self.acknowledge(answer)
+        if acknowledge:
+            self.acknowledge(answer)
         return answer
 
     def acknowledge(self, message: VerifiedMessage) -> None:
@@ -208,6 +218,12 @@ class As4Client:
 
     # -- HTTP with retries -----------------------------------------------------------------
     def _exchange(self, wire: WireMessage) -> VerifiedMessage | None:
+        response, _attempts = self._post(wire)
+        return self._read(response, wire)
+
+    def _post(self, wire: WireMessage) -> tuple[httpx.Response, int]:
+        """POST with retries (same bytes, same MessageId); the response and the attempts
+        (thread-safe: one client serves concurrent pushes over its connection pool)."""
         s = self.settings
         wait = s.backoff
         attempt = 0
@@ -231,7 +247,7 @@ class As4Client:
                         f"{hint}", message_id=wire.message_id, attempts=attempt) from exc
             else:
                 if response.status_code not in _RETRY_STATUS or attempt > s.retries:
-                    return self._read(response, wire)
+                    return response, attempt
             self._sleep(min(wait, s.backoff_max))
             wait *= 2
 
@@ -248,7 +264,8 @@ class As4Client:
                 f"message (Content-Type {content_type!r})", message_id=wire.message_id)
         try:
             msg = verify_message(content_type, response.content, trust=self.settings.trust,
-                                 require_signature=False)
+                                 require_signature=False,
+                                 agreement_refs=self.settings.agreement_refs)
         except SealError as exc:
             fault = soap_fault_reason(response.content)
             if fault is not None:  # a bare SOAP fault (no ebMS header), e.g. MustUnderstand

@@ -10,6 +10,7 @@ back by pull (signed PullRequest on the party's MPC) or, in push mode, through a
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ...answers import AnswerReadError, read_answer
-from ...seal import SealPin, VerifiedMessage
-from .._base import Connector, InboundMessage, OutboundFiling, SubmitReceipt
+from ...seal import SealPin, VerifiedMessage, WireMessage
+from .._base import Connector, InboundMessage, OutboundFiling, PreparedFiling, SubmitReceipt
 from ._certdir import party_id_of, trader_certs
 from ._client import As4Client, As4Settings, Submission
 from ._exceptions import As4ConnectorError, As4ErrorSignal, As4ReceiptError
@@ -45,14 +46,26 @@ class Answer:
 
 def read_pulled(message: VerifiedMessage) -> Answer:
     """The business answer inside a pulled/pushed user message (first payload)."""
+    return read_inbound(_inbound(message))
+
+
+def _inbound(message: VerifiedMessage) -> InboundMessage:
     header = message.header
-    action = header.action if header is not None else ""
-    xml = message.payloads[0].data if message.payloads else b""
+    return InboundMessage(message_type=header.action if header is not None else "",
+                          body=message.payloads[0].data if message.payloads else b"",
+                          reference=message.message_id,
+                          ref_to_message_id=message.ref_to_message_id)
+
+
+def read_inbound(message: InboundMessage) -> Answer:
+    """The business answer inside a message a connector delivered (``reference``: its
+    MessageId); an unreadable payload is reported in ``errors``, never raised."""
+    action, xml = message.message_type, message.body
     lrn = mrn = None
     errors: tuple[str, ...] = ()
     if xml:
         try:
-            ans = read_answer(xml, source_name=message.message_id)
+            ans = read_answer(xml, source_name=message.reference)
         except AnswerReadError as exc:  # reported with the answer; the pull goes on
             errors = (f"unreadable {action or 'answer'} payload: {exc}",)
         else:
@@ -61,7 +74,7 @@ def read_pulled(message: VerifiedMessage) -> Answer:
             action = action or ans.message_type
     else:
         errors = (f"{action or 'answer'} without payload",)
-    return Answer(message_id=message.message_id, ref_to_message_id=message.ref_to_message_id,
+    return Answer(message_id=message.reference, ref_to_message_id=message.ref_to_message_id,
                   action=action, lrn=lrn, mrn=mrn, errors=errors, xml=xml)
 
 
@@ -125,18 +138,42 @@ class As4Connector(Connector):
             self.store.close()
 
     def send(self, filing: OutboundFiling) -> Submission:
-        """Push one filing; raises the AS4 exceptions (``submit`` reports them instead)."""
+        """Push one filing; raises the AS4 exceptions (``submit`` reports them instead). The
+        MessageId and the sealed message are committed to the store before they go."""
         wire = self.client.seal(filing.xml, action=filing.message_type)
         self.store.record_sent(message_id=wire.message_id, lrn=filing.lrn,
                                action=filing.message_type, endpoint=self.settings.endpoint,
-                               body=filing.xml)
+                               body=filing.xml, wire=wire.to_bytes())
         try:
             done = self.client.push(wire)
         except (As4ErrorSignal, As4ReceiptError) as exc:
             self.store.record_receipt(wire.message_id, ok=False, detail=str(exc))
             raise
-        self.store.record_receipt(done.message_id, ok=True)
+        self.store.record_receipt(done.message_id, ok=True, receipt_wire=done.receipt_wire)
         return done
+
+    def prepare(self, filing: OutboundFiling) -> PreparedFiling:
+        """Seal a filing with a new MessageId, not sent: the caller commits ``reference`` and
+        ``wire`` (the store's outbox), then :meth:`deliver` sends it."""
+        wire = self.client.seal(filing.xml, action=filing.message_type)
+        return PreparedFiling(filing=filing, reference=wire.message_id, wire=wire.to_bytes())
+
+    def deliver(self, prepared: PreparedFiling) -> SubmitReceipt:
+        """Push a prepared (or, after a crash, stored) sealed message byte for byte, with its
+        MessageId: the receiver's duplicate detection answers a message it already has with
+        the same receipt. A refusal is reported; an unreachable endpoint raises
+        :class:`As4TransportError` (the filing stays in flight, to be sent again)."""
+        wire = dataclasses.replace(WireMessage.from_bytes(prepared.wire),
+                                   message_id=prepared.reference)
+        lrn = prepared.filing.lrn
+        try:
+            done = self.client.push(wire)
+        except (As4ErrorSignal, As4ReceiptError) as exc:
+            return SubmitReceipt(lrn=lrn, accepted=False, reference=wire.message_id,
+                                 detail=str(exc))
+        return SubmitReceipt(lrn=lrn, accepted=True, reference=done.message_id,
+                             detail=f"NRR receipt {done.receipt.message_id} verified",
+                             evidence=done.receipt_wire)
 
     def submit(self, filing: OutboundFiling) -> SubmitReceipt:
         try:
@@ -149,30 +186,37 @@ class As4Connector(Connector):
 
     def answers(self) -> Iterator[Answer]:
         """Every answer waiting: pulled until EBMS:0006 (or drained from the push inbox),
-        each recorded in the store; a duplicate delivery is skipped."""
+        each recorded in the store before its receipt goes back; a duplicate delivery is
+        skipped."""
+        for message in self._received():
+            answer = read_pulled(message)
+            fresh = self.store.record_answer(
+                message_id=answer.message_id, ref_to_message_id=answer.ref_to_message_id,
+                action=answer.action, lrn=answer.lrn, mrn=answer.mrn,
+                errors="\n".join(answer.errors), body=answer.xml)
+            if fresh:
+                yield answer
+
+    def pull(self) -> Iterator[InboundMessage]:
+        """Every answer waiting, not recorded here: each pulled message is acknowledged when
+        the next one is asked for (after the caller recorded it), so a crash in between
+        leaves it on the channel, delivered again."""
+        for message in self._received():
+            yield _inbound(message)
+
+    def _received(self) -> Iterator[VerifiedMessage]:
         while True:
-            if self.inbound is not None:
+            if self.inbound is not None:  # push mode: acknowledged by the endpoint on arrival
                 batch = self.inbound.drain()
                 if not batch:
                     return
-            else:
-                pulled = self.client.pull()
-                if pulled is None:
-                    return
-                batch = [pulled]
-            for message in batch:
-                answer = read_pulled(message)
-                fresh = self.store.record_answer(
-                    message_id=answer.message_id, ref_to_message_id=answer.ref_to_message_id,
-                    action=answer.action, lrn=answer.lrn, mrn=answer.mrn,
-                    errors="\n".join(answer.errors), body=answer.xml)
-                if fresh:
-                    yield answer
-
-    def pull(self) -> Iterator[InboundMessage]:
-        for answer in self.answers():
-            yield InboundMessage(message_type=answer.action, body=answer.xml,
-                                 reference=answer.message_id)
+                yield from batch
+                continue
+            pulled = self.client.pull(acknowledge=False)
+            if pulled is None:
+                return
+            yield pulled
+            self.client.acknowledge(pulled)  # the caller has recorded it
 
     def ping(self) -> bool:
         try:

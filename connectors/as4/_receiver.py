@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ...seal import (
+    ACCEPTED_AGREEMENT_REFS,
     EBMS_TEST_ACTION,
     EBMS_TEST_SERVICE,
     MAX_DECOMPRESSED,
@@ -134,7 +135,8 @@ class As4Receiver:
 
     def __init__(self, *, identity: SealIdentity, trust: TrustStore, hooks: ReceiverHooks,
                  received: ReceivedStore | None = None,
-                 max_inflated: int = MAX_DECOMPRESSED) -> None:
+                 max_inflated: int = MAX_DECOMPRESSED,
+                 agreement_refs: frozenset[str] = ACCEPTED_AGREEMENT_REFS) -> None:
         """``received``: where duplicate detection keeps the answer given to each MessageId
         (default: the last 100,000 in memory; a :class:`StoreReceivedStore` on the shipment
         store survives a restart)."""
@@ -142,6 +144,7 @@ class As4Receiver:
         self.trust = trust
         self.hooks = hooks
         self.max_inflated = max_inflated
+        self.agreement_refs = agreement_refs
         self.received: ReceivedStore = received if received is not None \
             else MemoryReceivedStore()
         self._lock = threading.Lock()
@@ -152,7 +155,8 @@ class As4Receiver:
         """Answer one POSTed AS4 message (never raises for bad input)."""
         try:
             msg = verify_message(content_type, body, trust=self.trust,
-                                 max_inflated=self.max_inflated)
+                                 max_inflated=self.max_inflated,
+                                 agreement_refs=self.agreement_refs)
         except SealError as exc:
             ref = message_id_hint(body)
             return self._errors(ref, [error_for(exc, ref=ref)])
@@ -171,6 +175,7 @@ class As4Receiver:
                 done = self.received.reply_for(key)
                 if done is not None:
                     self.duplicates += 1
+                    log.info("duplicate %s answered with its first reply", key)
                     return done
                 waiting = self._in_progress.get(key)
                 if waiting is None:

@@ -20,6 +20,7 @@ from lxml import etree
 
 from ...answers import Scenario, SimulatedCustoms
 from ...seal import (
+    AGREEMENT_REF,
     ReceiptMismatchError,
     SealIdentity,
     TrustStore,
@@ -46,8 +47,10 @@ from ..as4 import (
 
 log = logging.getLogger("ensgate.simulator")
 
-# What SimulatedCustoms answers: ENS filings, amendments, arrival notifications (-> IE3R04).
-_FILING_ACTION = re.compile(r"IE3(F\d\d|A\d\d|N06)")
+# What SimulatedCustoms answers (ICD v3.30 Annex 1, service eu_ics2_t2c, action = message id):
+# ENS filings, amendments, arrival notifications, invalidation requests, consultations and
+# the answers to referrals.
+_FILING_ACTION = re.compile(r"IE3(F\d\d|A\d\d|N06|Q04|Q05|R02|R03)")
 MPC_PREFIX = pull_mpc("XX000").removesuffix("XX000")
 _TRADER_PARTY = re.compile(r"(?:[A-Za-z0-9]{1,12}@)?[A-Z]{2}[A-Za-z0-9]{3,15}(?:@[A-Z]{2})?")
 MAX_PAYLOAD = 100 * 1024 * 1024  # ICD 4.2.6: business payload at most 100 MB uncompressed
@@ -85,11 +88,13 @@ class Simulator:
                  scenario: Scenario = Scenario.ACCEPT,
                  pusher: Callable[[WireMessage], None] | None = None,
                  check_seal_owner: bool = True,
-                 received: ReceivedStore | None = None) -> None:
+                 received: ReceivedStore | None = None,
+                 agreement_refs: frozenset[str] = frozenset({AGREEMENT_REF})) -> None:
         """``received``: duplicate detection (default in memory; a
         :class:`~ensgate.connectors.as4.StoreReceivedStore` on a store keeps it across
         restarts, so a filing resent after one is answered with its receipt, not filed
-        again)."""
+        again). ``agreement_refs``: the eb:AgreementRef versions accepted; the simulated
+        trader interface implements Release 2 and 3 (EU-ICS2-TI-V2.0) only [I]."""
         self.identity = identity
         self.customs = customs or SimulatedCustoms(scenario=scenario)
         self.pusher = pusher
@@ -106,6 +111,7 @@ class Simulator:
         self._mpc_of: dict[str, str] = {}  # answer MessageId -> its channel
         self.filed: list[Filed] = []
         self.receiver = As4Receiver(identity=identity, trust=trust, received=received,
+                                    agreement_refs=agreement_refs,
                                     hooks=ReceiverHooks(on_user=self._on_user,
                                                         on_pull=self._on_pull,
                                                         on_signal=self._on_signal))
@@ -127,14 +133,13 @@ class Simulator:
         if not _FILING_ACTION.fullmatch(header.action):
             raise RejectMessage(ebms_error(
                 "EBMS:0001",
-                f"Action {header.action!r} is not an ICS2 filing the simulator handles",
+                f"Action {header.action!r} is not a trader message the simulator handles",
                 ref=ref))
         want = trader_to_customs_header(sender_party_id=header.sender.party_id,
                                         action=header.action)
         for label, got, expected in (
                 ("Service", header.service, want.service),
                 ("Service@type", header.service_type, want.service_type),
-                ("AgreementRef", header.agreement_ref, want.agreement_ref),
                 ("To/PartyId", header.receiver.party_id, want.receiver.party_id),
                 ("To/Role", header.receiver.role, want.receiver.role),
                 ("From/Role", header.sender.role, want.sender.role)):
@@ -170,15 +175,20 @@ class Simulator:
         answers = self.customs.file(xml, sender=sender)
         filed = Filed(message_id=ref, sender=header.sender.party_id, action=header.action)
         for answer in answers:
+            # the carrier's copies go to its own channel (its EORI as party id [I: the TI
+            # uses the carrier's registered preference, ICD 3.3.2.3])
+            receiver = answer.to or header.sender.party_id
             out = customs_to_trader_header(
-                receiver_party_id=header.sender.party_id, action=answer.message_type,
+                receiver_party_id=receiver, action=answer.message_type,
                 ref_to_message_id=ref, conversation_id=header.conversation_id)
-            wire = seal_user_message(answer.xml, header=out, identity=self.identity)
+            wire = seal_user_message(answer.xml, header=out, identity=self.identity,
+                                     attachments=[("application/xml", x)
+                                                  for x in answer.related])
             filed.answers.append(answer.message_type)
-            if self.pusher is not None:
+            if self.pusher is not None and answer.to is None:  # the pusher reaches the filer
                 self.pusher(wire)
             else:
-                mpc = out.mpc or pull_mpc(header.sender.party_id)
+                mpc = out.mpc or pull_mpc(receiver)
                 with self._lock:
                     self.queues.setdefault(mpc, deque()).append(wire)
                     self.awaiting_receipt[wire.message_id] = wire

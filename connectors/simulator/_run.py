@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...answers import Scenario, SimulatedCustoms
+from ...answers import CustomsRegistry, Scenario, SimulatedCustoms
 from ...diagnostics import ConfigError
 from ..as4 import As4Settings, StoreReceivedStore, TlsFiles, make_server, simulator_certs
 from ._core import Simulator
@@ -17,7 +17,8 @@ class SimulatorConfig:
     """``certs``: folder in the ``ensgate certs demo`` layout; ``push_url``: the trader's
     inbound endpoint (answers are pushed there instead of waiting on the MPC for pull);
     ``state``: a store (URL, or a SQLite file path) keeping duplicate detection across
-    restarts (else in memory)."""
+    restarts (else in memory); ``ledger``: a journal file keeping what customs registered
+    and answered (LRNs, MRNs and their states) across restarts (else in memory)."""
 
     certs: Path
     host: str = "127.0.0.1"
@@ -26,6 +27,8 @@ class SimulatorConfig:
     push_url: str | None = None
     mrn_country: str = "BE"
     state: str | Path | None = None  # store of the MessageIds answered (duplicate detection)
+    ledger: Path | None = None  # journal of the simulated customs (CustomsRegistry)
+    notify_carrier: bool = False  # the carrier's copies (IE3Q01, IE3N04, IE3N05)
 
 
 def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | None]:
@@ -42,7 +45,9 @@ def build_simulator(config: SimulatorConfig) -> tuple[Simulator, AnswerPusher | 
         pusher = AnswerPusher(As4Settings(endpoint=config.push_url, party_id="sti-taxud",
                                           identity=found.identity, trust=found.trust,
                                           peer_seal=found.peer_seal, tls=tls, retries=5))
-    customs = SimulatedCustoms(scenario=config.scenario, mrn_country=config.mrn_country)
+    registry = CustomsRegistry(journal=config.ledger) if config.ledger is not None else None
+    customs = SimulatedCustoms(scenario=config.scenario, mrn_country=config.mrn_country,
+                               registry=registry, notify_carrier=config.notify_carrier)
     received = None
     if config.state is not None:
         from ...store import Store

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..validate._schema_errors import ens_xpath
+from ._model import DocumentRef
 from ._xml import ICS2_PREFIX, child, child_text, local
 
 _ID = re.compile(r"^\S{1,17}$")            # identificationNumber an..17
@@ -22,14 +23,11 @@ _OFFICE = re.compile(r"^.{8}$")            # customs office referenceNumber an8
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")    # country a2
 _LRN = re.compile(r"^.{1,22}$")            # LRN an..22
 _SCI = re.compile(r"^.{3}$")               # SpecificCircumstanceIndicator an3
+_MRN = re.compile(r"^.{18}$")              # MRN an18
 
 
-@dataclass(frozen=True, kw_only=True)
-class TransportDocumentRef:
-    """A transport document as answers repeat it (documentNumber an..70, type an4)."""
-
-    number: str
-    type: str
+TransportDocumentRef = DocumentRef
+"""A transport document as answers repeat it (documentNumber an..70, type an4)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +50,8 @@ class EnsFacts:
     person_notifying: str | None = None
     notify_party: str | None = None
     xpath_goods: str | None = None
+    supplementary_declarants: tuple[str, ...] = ()
+    mrn: str | None = None  # amendments (IE3Axx) name the filing by MRN
 
 
 def _fit(value: str | None, pattern: re.Pattern[str]) -> str | None:
@@ -120,4 +120,8 @@ def ens_facts(root: Any) -> EnsFacts:
                                          "identificationNumber"), _ID),
         notify_party=_first_id(root, "notifyParty"),
         xpath_goods=_goods_xpath(root),
+        supplementary_declarants=tuple(dict.fromkeys(
+            i for i in (_fit(child_text(el, "identificationNumber"), _ID)
+                        for el in root.iter(ICS2_PREFIX + "supplementaryDeclarant")) if i)),
+        mrn=_fit(child_text(root, "MRN"), _MRN),
     )

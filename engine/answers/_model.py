@@ -16,14 +16,102 @@ from ..diagnostics import Diagnostic, EnsgateError
 ANSWER_TYPES: dict[str, str] = {
     "IE3R01": "ENS registration response",
     "IE3R04": "Arrival registration response",
-    "IE3N99": "General (functional) validation error notification",
+    "IE3R07": "Invalidation acceptance response",
+    "IE3R08": "ENS consultation results",
+    "IE3N01": "ENS lifecycle validation error notification",
+    "IE3N02": "ENS not complete notification",
     "IE3N03": "Assessment complete notification",
+    "IE3N04": "Additional information request notification",
+    "IE3N05": "High risk cargo & mail (HRCM) screening request notification",
+    "IE3N07": "ENS in incorrect state notification",
+    "IE3N08": "Control notification",
+    "IE3N09": "AEO control notification",
+    "IE3N10": "Amendment notification",
+    "IE3N11": "ENS pending notification",
+    "IE3N99": "General (functional) validation error notification",
     "IE3Q01": "Do not load request",
     "IE3Q02": "Additional information request",
     "IE3Q03": "High risk cargo & mail (HRCM) screening request",
 }
-"""The customs-to-trader messages this package builds and reads (root element -> title, as in
-``shared/reference/ics2/dictionary``)."""
+"""Every customs-to-trader message of the ICD v3.30 (Annex 1, table 12): root element -> title.
+Tables: ``shared/reference/ics2/dictionary`` and ``tools/ics2_tables`` (IE3R08 inferred [I])."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentRef:
+    """A transport document an answer names (documentNumber an..70, type an4, CL754)."""
+
+    number: str
+    type: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdditionalInformation:
+    """``additionalInformation`` of a referral: code (CL752), text, type (CL703)."""
+
+    code: str | None = None
+    text: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupportingDocument:
+    """``supportingDocuments`` of a referral: referenceNumber an..70, type an4 (CL013)."""
+
+    reference: str
+    type: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Referral:
+    """One ``referralRequestDetails`` (IE3Q02, IE3Q03, IE3N04, IE3N05): what customs asks.
+    ``methods`` are the recommended HRCM screening methods (CL724), ``pointer`` the XPath of
+    the filing element the request is about, ``texts`` the additional information texts."""
+
+    reference: str
+    request_type: str
+    house: DocumentRef | None = None
+    master: DocumentRef | None = None
+    methods: tuple[str, ...] = ()
+    information: tuple[AdditionalInformation, ...] = ()
+    documents: tuple[SupportingDocument, ...] = ()
+    pointer: str | None = None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return tuple(i.text for i in self.information if i.text)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoNotLoad:
+    """``doNotLoadDetails`` of an IE3Q01: the document, receptacles and containers concerned."""
+
+    document: DocumentRef | None = None
+    receptacles: tuple[str, ...] = ()
+    containers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Control:
+    """One ``control`` of an IE3N08 / IE3N09: where the goods are examined and which house
+    documents, goods items (their numbers) and containers are concerned."""
+
+    place: str | None = None
+    place_reference: str | None = None
+    houses: tuple[DocumentRef, ...] = ()
+    goods_items: tuple[str, ...] = ()
+    containers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsultedFiling:
+    """[I] One ``consultationResult`` of an IE3R08 (no table found: docs/answers.md)."""
+
+    mrn: str
+    status: str | None = None
+    master: DocumentRef | None = None
+    houses: tuple[DocumentRef, ...] = ()
+    notifications: tuple[tuple[str, str], ...] = ()  # (message type, date-time)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,9 +128,12 @@ class AnswerError:
 
 @dataclass(frozen=True, kw_only=True)
 class CustomsAnswer:
-    """One customs-to-trader message. ``lrn`` is the LRN the answer refers to (IE3R01/IE3R04
-    ``LRN``, IE3N99 ``functionalReference``), ``mrn`` the MRN it carries. ``diagnostics``: what
-    :func:`read_answer` noticed without refusing the message (e.g. ANS003 schema findings)."""
+    """One customs-to-trader message, read. Correlation: ``lrn`` (IE3R01/IE3R04/IE3N01
+    ``LRN``, IE3N99 ``functionalReference``), ``mrn``, ``functional_reference`` (IE3N99,
+    IE3R08) and ``ref_to_message_id`` (the AS4 RefToMessageId, given by the transport).
+    ``houses``: every house transport document the answer concerns (do-not-load, referrals,
+    controls, assessment, incorrect state). ``diagnostics``: what :func:`read_answer` noticed
+    without refusing the message (e.g. ANS003 schema findings)."""
 
     message_type: str
     lrn: str | None
@@ -50,16 +141,50 @@ class CustomsAnswer:
     errors: tuple[AnswerError, ...]
     xml: bytes
     diagnostics: tuple[Diagnostic, ...] = ()
+    functional_reference: str | None = None
+    ref_to_message_id: str | None = None
+    issued_at: str | None = None
+    specific_circumstance: str | None = None
+    responsible_member_state: str | None = None
+    addressed_member_state: str | None = None
+    declarant: str | None = None
+    representative: str | None = None
+    carrier: str | None = None
+    customs_office: str | None = None
+    control_office: str | None = None
+    scheduled_control: str | None = None
+    master: DocumentRef | None = None
+    houses: tuple[DocumentRef, ...] = ()
+    supplementary_declarants: tuple[str, ...] = ()
+    do_not_load: DoNotLoad | None = None
+    referrals: tuple[Referral, ...] = ()
+    controls: tuple[Control, ...] = ()
+    consulted: tuple[ConsultedFiling, ...] = ()
+    related: tuple[bytes, ...] = ()
+    """Extra business payloads sent with the answer: the notifications an IE3R08 returns
+    (ICD 4.2.6, "extra related business message payloads")."""
+    to: str | None = None
+    """EORI of the party the simulator sends this answer to when it is not the person filing
+    (the carrier's copies: IE3N04, IE3N05, IE3Q01); None = the filer."""
+
+    @property
+    def title(self) -> str:
+        return ANSWER_TYPES.get(self.message_type, self.message_type)
 
 
 class Scenario(enum.Enum):
-    """What the simulated customs does after registering an ENS filing (IE3R01)."""
+    """What the simulated customs does with a valid ENS filing (or arrival notification).
+    Amendments (-> IE3N10), invalidation requests (-> IE3R07), consultations (-> IE3R08) and
+    answers to referrals are answered whatever the scenario."""
 
-    ACCEPT = "accept"                              # registration only
-    ASSESSMENT_COMPLETE = "assessment-complete"    # + IE3N03
-    DO_NOT_LOAD = "do-not-load"                    # + IE3Q01
-    REQUEST_INFO = "request-info"                  # + IE3Q02
-    HIGH_RISK_SCREENING = "high-risk-screening"    # + IE3Q03
+    ACCEPT = "accept"                              # IE3R01 (the MRN) only
+    REJECT = "reject"                              # IE3N99: refused as if semantically wrong
+    ASSESSMENT_COMPLETE = "assessment-complete"    # IE3R01 + IE3N03
+    DO_NOT_LOAD = "do-not-load"                    # IE3R01 + IE3Q01
+    REQUEST_INFO = "request-info"                  # IE3R01 + IE3Q02
+    HIGH_RISK_SCREENING = "high-risk-screening"    # IE3R01 + IE3Q03
+    NOT_COMPLETE = "not-complete"                  # IE3R01 + IE3N02
+    CONTROL = "control"                            # arrival: IE3R04 + IE3N08
 
 
 class AnswerReadError(EnsgateError):

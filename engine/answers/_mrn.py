@@ -6,9 +6,9 @@ procedure id (a1), check character (an1). The check-character algorithm is NOT i
 reference. [I] We use the algorithm customs MRNs are known to use (ISO 6346 based, as a
 German customs page describes for ATLAS MRNs): letters take the values 10..38 skipping the
 multiples of 11, each of the first 17 characters is weighted by 2**position, the sum is taken
-modulo 11 and a remainder of 10 becomes 0. Until an official source confirms it for ICS2,
-``is_valid_mrn(check=True)`` is our own check; the validate stage (R3004) checks the
-structure only.
+modulo 11 and a remainder of 10 becomes 0 (``stdnum.iso6346`` computes it). Until an
+official source confirms it for ICS2, ``is_valid_mrn(check=True)`` is our own check; the
+validate stage (R3004) checks the structure only.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import re
 import string
 import threading
 from datetime import datetime
+
+from stdnum import iso6346
 
 MRN_LENGTH = 18
 MRN_PATTERN = re.compile(r"^(\d{2})([A-Z]{2})([A-Z0-9]{11})([A-Z])([A-Z])([A-Z0-9])$")
@@ -33,32 +35,21 @@ The code values are not in the reference."""
 _UNIQUE_ALPHABET = string.ascii_uppercase + string.digits
 
 
-def _letter_values() -> dict[str, int]:
-    """ISO 6346 letter values: A=10, then counting up but skipping multiples of 11."""
-    values: dict[str, int] = {str(d): d for d in range(10)}
-    n = 10
-    for letter in string.ascii_uppercase:
-        if n % 11 == 0:
-            n += 1
-        values[letter] = n
-        n += 1
-    return values
-
-
-_VALUES = _letter_values()
+_BODY = re.compile(r"[A-Z0-9]{17}")
 
 
 def mrn_check_character(first17: str) -> str:
     """The check character of an MRN from its first 17 characters ([I] ISO 6346 style, see the
-    module note). Raises ValueError for a wrong length or a character outside A-Z, 0-9."""
+    module note), computed by ``stdnum.iso6346`` (python-stdnum), whose weighting and letter
+    values are those of the standard for any length. Raises ValueError for a wrong length or a
+    character outside A-Z, 0-9."""
     body = first17.upper()
     if len(body) != MRN_LENGTH - 1:
         raise ValueError(f"an MRN body has 17 characters, not {len(body)}")
-    try:
-        total = sum(_VALUES[ch] << i for i, ch in enumerate(body))
-    except KeyError as exc:
-        raise ValueError(f"character {exc.args[0]!r} is not allowed in an MRN") from None
-    return str(total % 11 % 10)
+    if _BODY.fullmatch(body) is None:
+        bad = next(ch for ch in body if not ("A" <= ch <= "Z" or "0" <= ch <= "9"))
+        raise ValueError(f"character {bad!r} is not allowed in an MRN")
+    return str(iso6346.calc_check_digit(body))
 
 
 def is_valid_mrn(value: str, *, check: bool = True) -> bool:

@@ -2,6 +2,20 @@
 scheme, carriers' EORIs, customs offices, filing policy), from a YAML file with environment
 overrides (``ENSGATE__SECTION__KEY=value``) over embedded demo defaults."""
 
-from ._config import EnsgateConfig, FilingPolicy, PartyConfig, load_config
+from ._config import (
+    EnsgateConfig,
+    FilingPolicy,
+    FillPolicy,
+    PartyConfig,
+    SinkConfig,
+    load_config,
+)
 
-__all__ = ["EnsgateConfig", "FilingPolicy", "PartyConfig", "load_config"]
+__all__ = [
+    "EnsgateConfig",
+    "FilingPolicy",
+    "FillPolicy",
+    "PartyConfig",
+    "SinkConfig",
+    "load_config",
+]

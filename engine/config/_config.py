@@ -61,6 +61,77 @@ class FilingPolicy:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SinkConfig:
+    """Where state changes go (``sinks:``, delivered by ``ensgate.sinks``): a JSON-lines
+    file (``kind`` jsonl, ``path``) or a webhook (``kind`` webhook, ``url``: one HTTP POST
+    per event, ``timeout`` seconds each, ``retries`` more attempts ``backoff`` seconds apart,
+    doubling up to ``max_backoff``; ``headers`` sent with each, values ``${NAME}`` read from
+    the environment; ``ca`` a CA bundle for https)."""
+
+    name: str
+    kind: str
+    path: str | None = None
+    url: str | None = None
+    timeout: float = 10.0
+    retries: int = 3
+    backoff: float = 0.5
+    max_backoff: float = 30.0
+    headers: Mapping[str, str] = field(default_factory=dict)
+    ca: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FillPolicy:
+    """What to do with facts real feeds leave out (``fill_policy:``; docs/configuration.md).
+
+    - ``no_house_number``: a party address with a street but no house number and no P.O. box
+      (``CHEONG TAT ROAD``). ``report`` (default): nothing is invented, R3002 reports it;
+      ``placeholder``: ``house_number_placeholder`` is written as the number, with a MAP013
+      warning. DG TAXUD's "Address Processing Guidance" (v1.0, 2020) has a section on such
+      addresses whose text could not be read, so no value is built in [I].
+    - ``method_of_payment``: CL116 code used when a message gives none and no FWB of the same
+      AWB does (EDIFACT CUSCARs without CPI), with a MAP013 warning; None: MAP003.
+    - ``natural_person_rule``: guess typeOfPerson 1 (natural person) for a consignee whose
+      name has no company marker and reads as a personal name, in the feeds listed in
+      ``natural_person_feeds`` (express / B2C senders, by AWB prefix or ``*``) [I]."""
+
+    no_house_number: str = "report"
+    house_number_placeholder: str | None = None
+    method_of_payment: str | None = None
+    natural_person_rule: bool = False
+    natural_person_feeds: frozenset[str] = frozenset()
+
+
+def _fill_policy(raw: Any) -> FillPolicy:
+    if raw is None:
+        return FillPolicy()
+    if not isinstance(raw, Mapping):
+        raise ConfigError("fill_policy: expected a mapping")
+    known = {"no_house_number", "house_number_placeholder", "method_of_payment",
+             "natural_person_rule", "natural_person_feeds"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"fill_policy: unknown key(s) {', '.join(unknown)}")
+    mode = str(raw.get("no_house_number") or "report")
+    placeholder = raw.get("house_number_placeholder")
+    if mode not in ("report", "placeholder"):
+        raise ConfigError(f"fill_policy.no_house_number: {mode!r} is not report or placeholder")
+    if mode == "placeholder" and not placeholder:
+        raise ConfigError("fill_policy.no_house_number is placeholder but "
+                          "house_number_placeholder is not set")
+    payment = raw.get("method_of_payment")
+    feeds = raw.get("natural_person_feeds") or ()
+    return FillPolicy(
+        no_house_number=mode,
+        house_number_placeholder=None if not placeholder else str(placeholder),
+        method_of_payment=None if not payment else str(payment),
+        natural_person_rule=str(raw.get("natural_person_rule", False)).lower()
+        in ("1", "true", "yes"),
+        natural_person_feeds=frozenset(str(f) for f in (
+            [feeds] if isinstance(feeds, str) else feeds)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnsgateConfig:
     declarant: PartyConfig
     representative: PartyConfig | None = None
@@ -70,12 +141,18 @@ class EnsgateConfig:
     carriers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     customs_offices: Mapping[str, str] = field(default_factory=dict)
     filings: Mapping[str, str] = field(default_factory=dict)
+    # EORI of the access point operator (the AS4 sender party, ICD 4.2.2.1: the system actor,
+    # an ITSP or the trader); None = the EORI the seal certificate names
+    access_point_eori: str | None = None
     store: str | None = None  # SQLAlchemy URL of the shipment store (sqlite:///..., postgresql+psycopg://...)
     filing_policy: FilingPolicy = field(default_factory=FilingPolicy)
     postcode_optional_countries: frozenset[str] = frozenset()
     max_input_bytes: int = 1 << 30
     supplementary_declarant: str | None = None  # EORI lodging the house data of IE3F21 filings
     arrival_notifier: PartyConfig | None = None  # person notifying the arrival (IE3N06)
+    deadline_at_risk: float | None = None  # deadlines.at_risk seconds (None: the rules')
+    sinks: tuple[SinkConfig, ...] = ()  # where state changes go (ensgate.sinks)
+    fill_policy: FillPolicy = field(default_factory=FillPolicy)
     source: str = "<defaults>"
 
     def carrier_for(self, awb_prefix: str) -> PartyConfig | None:
@@ -139,6 +216,72 @@ def _filing_policy(raw: Any) -> FilingPolicy:
                                      "filing_policy.consolidation_wait"),
         consolidation_partial=partial.removeprefix("IE3"),
         consolidation_markers=tuple(" ".join(m.upper().split()) for m in markers if m.strip()))
+
+
+def _deadlines(raw: Any) -> float | None:
+    """``deadlines: {at_risk: 2h}``: the window before a filing's due time in which
+    ``ensgate report`` lists it as at risk (the rules themselves are ensgate.deadlines')."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ConfigError("deadlines: expected a mapping (at_risk)")
+    unknown = sorted(set(raw) - {"at_risk"})
+    if unknown:
+        raise ConfigError(f"deadlines: unknown key(s) {', '.join(unknown)}")
+    return _duration(raw.get("at_risk"), "deadlines.at_risk")
+
+
+_SINK_KEYS = {"jsonl": {"name", "kind", "path"},
+              "webhook": {"name", "kind", "url", "timeout", "retries", "backoff",
+                          "max_backoff", "headers", "ca"}}
+_ENV_VALUE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+def _sinks(raw: Any, environ: Mapping[str, str]) -> tuple[SinkConfig, ...]:
+    """``sinks:``: a list of JSON-lines files and webhooks (docs/configuration.md)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError("sinks: expected a list of sinks (kind: jsonl | webhook)")
+    out: list[SinkConfig] = []
+    for n, item in enumerate(raw):
+        where = f"sinks[{n}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{where}: expected a mapping")
+        kind = str(item.get("kind", ""))
+        if kind not in _SINK_KEYS:
+            raise ConfigError(f"{where}: kind must be jsonl or webhook, not {kind!r}")
+        unknown = sorted(set(item) - _SINK_KEYS[kind])
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        name = str(item.get("name") or f"{kind}-{n + 1}")
+        if any(s.name == name for s in out) or len(name) > 100:
+            raise ConfigError(f"{where}: name {name!r} is used twice or too long")
+        target = "path" if kind == "jsonl" else "url"
+        if not item.get(target):
+            raise ConfigError(f"{where}: {kind} needs {target}")
+        url = str(item.get("url") or "")
+        if kind == "webhook" and not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: url must be http:// or https://")
+        headers: dict[str, str] = {}
+        for k, v in (item.get("headers") or {}).items():
+            m = _ENV_VALUE.match(str(v))
+            if m is not None and m.group(1) not in environ:
+                raise ConfigError(f"{where}: header {k} names ${{{m.group(1)}}}, not set")
+            headers[str(k)] = environ[m.group(1)] if m is not None else str(v)
+        default = SinkConfig(name="", kind="")
+        out.append(SinkConfig(
+            name=name, kind=kind, path=None if kind != "jsonl" else str(item["path"]),
+            url=url or None,
+            timeout=_duration(item.get("timeout", default.timeout), f"{where}.timeout")
+            or default.timeout,
+            retries=int(item.get("retries", default.retries)),
+            backoff=_duration(item.get("backoff", default.backoff), f"{where}.backoff")
+            or 0.0,
+            max_backoff=_duration(item.get("max_backoff", default.max_backoff),
+                                  f"{where}.max_backoff") or default.max_backoff,
+            headers=headers, ca=None if not item.get("ca") else str(item["ca"])))
+    return tuple(out)
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -213,11 +356,16 @@ def load_config(path: str | Path | None = None, *,
             customs_offices={str(k): str(v) for k, v in (raw.get("customs_offices") or {}).items()},
             filings={str(k): str(v) for k, v in (raw.get("filings") or {}).items()},
             store=None if not store else str(store),
+            access_point_eori=None if not raw.get("access_point_eori")
+            else str(raw["access_point_eori"]),
             filing_policy=_filing_policy(raw.get("filing_policy")),
             postcode_optional_countries=frozenset(raw.get("postcode_optional_countries") or ()),
             max_input_bytes=int(raw.get("max_input_bytes", 1 << 30)),
             supplementary_declarant=None if not supplementary else str(supplementary),
             arrival_notifier=None if not notifier else _party(notifier, "arrival_notifier"),
+            deadline_at_risk=_deadlines(raw.get("deadlines")),
+            sinks=_sinks(raw.get("sinks"), os.environ if environ is None else environ),
+            fill_policy=_fill_policy(raw.get("fill_policy")),
             source=source,
         )
     except (TypeError, ValueError) as exc:

@@ -108,6 +108,8 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("MAP010", E, "shipment could not be assembled for the filing type"),
     ("MAP011", W, "house message has no master air waybill in the batch"),
     ("MAP012", W, "the same AWB in two FWB messages: the later one is used"),
+    ("MAP013", W, "value filled by the site's fill policy or another message of the shipment, "
+                  "not read from this message"),
     # -- mapping authoring: ensgate map lint / test ----------------------------------------------
     ("LNT001", E, "source path not in the reader's contract for this message type"),
     ("LNT002", W, "source path not seen in the sample corpus of this message type"),
@@ -135,11 +137,22 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("ICS004", E, "LRN already used by this declarant (local store)"),
     ("ICS005", W, "transport document reference already filed by this declarant (likely code 81)"),
     ("ICS006", E, "LRN is empty or longer than 22 characters (an..22)"),
+    # -- amendments (IE3Axx) built against a registered filing: ensgate.amendments ---------------
+    ("AMD001", E, "filing type has no amendment message ensgate builds"),
+    ("AMD002", E, "registered and corrected datasets are different filing types"),
+    ("AMD003", E, "MRN of the amendment is not an ICS2 MRN (R3004: an18)"),
+    ("AMD004", E, "change an amendment may not make (R3024)"),
+    ("AMD005", W, "the corrected dataset changes nothing that was registered"),
+    ("AMD006", E, "registered or corrected dataset could not be read"),
     # -- customs answers (IE3R01, IE3N99, IE3N03, IE3Q0x) read back: ensgate.answers --------------
     ("ANS001", E, "customs answer XML is not well-formed"),
     ("ANS002", E, "not an ICS2 customs answer message (root element or namespace unknown)"),
     ("ANS003", W, "customs answer does not match the provisional schema"),
     ("ANS004", E, "filing type not handled by the simulated customs"),
+    # -- filing lifecycle: ensgate.lifecycle ------------------------------------------------------
+    ("LCY001", E, "event does not apply to the filing in its state (the ICD allows no such"
+                  " step)"),
+    ("LCY002", E, "unknown filing state or lifecycle event"),
     # -- data quality (customs code 100 and 102) ------------------------------------------------
     ("DQ001", E, "goods description is a stop word on its own (customs rejects it)"),
     ("DQ002", W, "goods description contains a vague term; name the goods more precisely"),

@@ -107,9 +107,12 @@ def assemble(fragments: list[Fragment]) -> list[Shipment]:
     houses: dict[str, dict[str, tuple[dict[str, Any], Fragment, str]]] = {}
     transports: dict[str, list[Fragment]] = {}
     superseded: dict[str, list[Diagnostic]] = {}
+    payments: dict[str, Fragment] = {}  # by AWB: the last master message that gives one
     for frag in fragments:
         key = awb_key(frag.key)
         if frag.produces == "master":
+            if frag.data["master"]["method_of_payment"]:
+                payments[key] = frag
             if key in masters:
                 # A retransmitted or corrected FWB: the later one wins; the earlier message
                 # ends as "supporting" and the filing says which one was used.
@@ -145,6 +148,9 @@ def assemble(fragments: list[Fragment]) -> list[Shipment]:
             ship.lineage.update(master.lineage)
             ship.messages.append(master.message)
             ship.diagnostics.extend(master.diagnostics)
+            payer = payments.get(key)
+            if not ship.data["master"]["method_of_payment"] and payer is not None:
+                _payment_from(ship, payer)
         house_items = houses.get(key, {})
         seen_msgs: set[int] = {id(m) for m in ship.messages}
         for n, (house, frag, old) in enumerate(house_items.values(), start=1):
@@ -183,6 +189,21 @@ def assemble(fragments: list[Fragment]) -> list[Shipment]:
         ship.diagnostics.extend(superseded.get(key, ()))
         shipments.append(ship)
     return shipments
+
+
+def _payment_from(ship: Shipment, other: Fragment) -> None:
+    """A master message without a method of payment (real CUSCARs omit the CPI the specs make
+    mandatory) takes it from another master message of the same AWB, usually its FWB."""
+    ship.data["master"]["method_of_payment"] = other.data["master"]["method_of_payment"]
+    was = other.lineage.get("master.method_of_payment")
+    ship.lineage["master.method_of_payment"] = Lineage(
+        rule=None if was is None else was.rule, sources=() if was is None else was.sources,
+        note=f"from {other.message.label}: the same AWB's other message")
+    ship.diagnostics.append(diag(
+        "MAP013", f"method of payment {ship.data['master']['method_of_payment']!r} taken from "
+        f"{other.message.label} of the same AWB", expected="the method of payment in this "
+        "message", found="absent", source=other.message.pos(other.message.first_line),
+        xpath="/consignmentMasterLevel/transportCharges/methodOfPayment"))
 
 
 def _overlay_transport(ship: Shipment, frag: Fragment) -> None:

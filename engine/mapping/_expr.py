@@ -67,7 +67,10 @@ def _build(node: nodes.Node, filters: Mapping[str, Callable[..., Any]]) -> Evalu
         fname, arg = node.node.name, node.args[0].value
         return lambda ctx: ctx[fname](arg)
     if isinstance(node, nodes.Filter) and node.name in filters and node.node is not None \
-            and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
+            and not node.kwargs and not node.dyn_args and not node.dyn_kwargs \
+            and getattr(filters[node.name], "jinja_pass_arg", None) is None:
+        # a filter that wants Jinja's environment or context (``unique``, ``map``...) is left
+        # to the sandbox, which passes it
         fn = filters[node.name]
         inner = _build(node.node, filters)
         args = [_build(a, filters) for a in node.args]

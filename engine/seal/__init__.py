@@ -24,6 +24,7 @@ from ._errors import (
     SignatureError,
 )
 from ._header import (
+    ACCEPTED_AGREEMENT_REFS,
     AGREEMENT_REF,
     AGREEMENT_TYPE,
     CUSTOMS_PARTY_ID,
@@ -57,6 +58,7 @@ from ._signals import EBMS_ERRORS, UUMDS_SUBCODES, As4Error, as4_error, uumds_er
 from ._verify import MAX_DECOMPRESSED, DecompressionError, check_receipt, verify_message
 
 __all__ = [
+    "ACCEPTED_AGREEMENT_REFS",
     "AGREEMENT_REF",
     "AGREEMENT_TYPE",
     "CUSTOMS_PARTY_ID",

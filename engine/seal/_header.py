@@ -19,6 +19,12 @@ ROLE_CUSTOMS = "Customs"
 CUSTOMS_PARTY_ID = "sti-taxud"
 # ICD 4.2.3.1 / 5.7: current interface version for Release 2 and 3, and its @type.
 AGREEMENT_REF = "EU-ICS2-TI-V2.0"
+"""What ensgate sends: the current version (ICD v3.30 4.2.3.1, Release 2 and 3)."""
+ACCEPTED_AGREEMENT_REFS: frozenset[str] = frozenset({"EU-ICS2-TI-V1.0", "EU-ICS2-TI-V2.0"})
+"""What ensgate accepts inbound by default: every version ICD v3.30 5.7 enumerates (V1.0 for
+Release 1, V2.0 for Release 2 and 3; "a TI shall potentially be required to support two
+concurrent versions", 4.2.3.1). A deployment narrows or extends it (``agreement_refs=`` of
+verify_message, As4Settings, As4Receiver) when DG TAXUD announces a new version."""
 AGREEMENT_TYPE = "ics2-interface-version"
 # ICD 4.2.3.2
 SERVICE_T2C = "eu_ics2_t2c"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import zlib
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -16,7 +17,7 @@ from . import _ns as ns
 from ._dsig import SignatureCheck, verify_envelope
 from ._errors import EnvelopeError, PModeMismatchError, ReceiptMismatchError, SignatureError
 from ._header import (
-    AGREEMENT_REF,
+    ACCEPTED_AGREEMENT_REFS,
     AGREEMENT_TYPE,
     EBMS_TEST_ACTION,
     EBMS_TEST_SERVICE,
@@ -38,6 +39,10 @@ from ._signals import As4Error
 
 _UNDERSTOOD = frozenset({ns.q(ns.EB, "Messaging"), ns.q(ns.WSSE, "Security")})
 ATTACHMENT_MIME_TYPES = ("application/pdf", "image/jpeg")  # ICD 4.2.5, binary attachments
+RELATED_PAYLOAD_ACTIONS = frozenset({"IE3R08"})
+"""Actions whose user message may carry extra business payloads (application/xml) after the
+first: ICD v3.30 4.2.6, "extra related business message payloads (notifications in the context
+of 3.1.9 Consult ENS)", i.e. the ENS consultation results IE3R08."""
 MAX_DECOMPRESSED = 100 * 1024 * 1024
 """Most bytes the gzip parts of ONE message may inflate to, all parts together (ICD 4.2.6: the
 business message is at most 100 MB uncompressed; its attachments share the budget [I]). Each
@@ -118,13 +123,14 @@ def _party(el: Any, side: str) -> PartyRef:
     return PartyRef(party_id=party_id, party_type=pid.get("type") or "", role=role)
 
 
-def _check_ics2_header(h: UserMessageHeader) -> None:
+def _check_ics2_header(h: UserMessageHeader,
+                       agreement_refs: Collection[str] = ACCEPTED_AGREEMENT_REFS) -> None:
     """The ICD 4.2 values; raises EnvelopeError naming the element, expected and found."""
     def need(what: str, found: str, expected: tuple[str, ...]) -> None:
         if found not in expected:
             raise PModeMismatchError(f"{what} is {found!r}, expected {' or '.join(expected)} "
                                      "(ICS2 HTI ICD 4.2)")
-    need("eb:AgreementRef", h.agreement_ref, (AGREEMENT_REF,))
+    need("eb:AgreementRef", h.agreement_ref, tuple(sorted(agreement_refs)))
     need("eb:AgreementRef/@type", h.agreement_type, (AGREEMENT_TYPE,))
     need("eb:Service", h.service, (SERVICE_T2C, SERVICE_C2T, EBMS_TEST_SERVICE))
     if h.service == EBMS_TEST_SERVICE:  # ebMS3 connectivity test between the same parties
@@ -150,6 +156,7 @@ def _check_ics2_header(h: UserMessageHeader) -> None:
 def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, bytes],
                   *, ics2: bool, types: dict[str, str] | None = None,
                   max_inflated: int = MAX_DECOMPRESSED,
+                  agreement_refs: Collection[str] = ACCEPTED_AGREEMENT_REFS,
                   ) -> tuple[UserMessageHeader, tuple[Payload, ...]]:
     pi = um.find(ns.q(ns.EB, "PartyInfo"))
     ci = um.find(ns.q(ns.EB, "CollaborationInfo"))
@@ -172,7 +179,7 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
         ref_to_message_id=_text(um, "eb:MessageInfo/eb:RefToMessageId"),
         mpc=um.get("mpc"))
     if ics2:
-        _check_ics2_header(header)
+        _check_ics2_header(header, agreement_refs)
     payloads = []
     budget = _Budget(max_inflated)
     parts = um.findall(f"{ns.q(ns.EB, 'PayloadInfo')}/{ns.q(ns.EB, 'PartInfo')}")
@@ -212,6 +219,8 @@ def _user_message(um: Any, check: SignatureCheck | None, attachments: dict[str, 
         raise EnvelopeError("the business payload must have MimeType application/xml "
                             "(ICD 4.2.5)")
     for extra in payloads[1:] if ics2 else ():
+        if extra.mime_type == "application/xml" and header.action in RELATED_PAYLOAD_ACTIONS:
+            continue  # a notification related to the consultation (ICD 4.2.6)
         if extra.mime_type not in ATTACHMENT_MIME_TYPES:
             raise PModeMismatchError(
                 f"attachment cid:{extra.content_id} has MimeType {extra.mime_type!r}; binary "
@@ -277,6 +286,7 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
                    allow_soap11: bool = False, require_pkipath: bool = True,
                    ics2: bool = True, require_signed_messaging: bool = True,
                    max_inflated: int = MAX_DECOMPRESSED,
+                   agreement_refs: Collection[str] = ACCEPTED_AGREEMENT_REFS,
                    ) -> VerifiedMessage:
     """Check and read an incoming AS4 message (user message or signal).
 
@@ -286,7 +296,8 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
     ``allow_soap11``/``require_pkipath``/``ics2``/``require_signed_messaging`` relax the ICS2
     profile for generic AS4 peers (tests use them on Peppol receipts); never relax them for
     ICS2 traffic. ``max_inflated`` bounds what all gzip parts of the message inflate to
-    together (DecompressionError past it). Raises SealError subclasses.
+    together (DecompressionError past it). ``agreement_refs``: the eb:AgreementRef values
+    accepted (default every version the ICD enumerates). Raises SealError subclasses.
     """
     soap, attachments, types = _soap_parts(content_type, body, allow_soap11=allow_soap11)
     root, header_el, soap_ns = _envelope(soap, allow_soap11=allow_soap11)
@@ -340,7 +351,8 @@ def verify_message(content_type: str, body: bytes, *, trust: TrustStore,
             raise EnvelopeError("the SOAP Body of an AS4 user message must be empty "
                                 "(payloads travel as MIME parts)")
         header, payloads = _user_message(um, check, attachments, ics2=ics2, types=types,
-                                         max_inflated=max_inflated)
+                                         max_inflated=max_inflated,
+                                         agreement_refs=agreement_refs)
         return VerifiedMessage(kind="user", header=header, payloads=payloads,
                                receipt_references=(), errors=(), mpc=header.mpc, **common)
     receipt = sm.find(ns.q(ns.EB, "Receipt"))

@@ -7,9 +7,9 @@ at a time and gives the same filings as a batch; ``store.sweep(now)`` takes the 
 by the clock; ``store.status(key)`` / ``store.report()`` answer what happened.
 """
 
-from ._exchanges import AnswerExchange, SentExchange
+from ._exchanges import Alarm, AnswerExchange, OutboxItem, SentExchange
 from ._queries import FilingRow
 from ._store import IngestResult, ShipmentOutcome, Store, translate_to_folder
 
-__all__ = ["AnswerExchange", "FilingRow", "IngestResult", "SentExchange", "ShipmentOutcome",
-           "Store", "translate_to_folder"]
+__all__ = ["Alarm", "AnswerExchange", "FilingRow", "IngestResult", "OutboxItem", "SentExchange",
+           "ShipmentOutcome", "Store", "translate_to_folder"]

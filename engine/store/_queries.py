@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select
@@ -23,6 +23,7 @@ from ._schema import (
     shipments,
 )
 from ._sqlstate import unpack, utc
+from ._watch import StoreWatch
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,7 +38,7 @@ class FilingRow:
     xml: bytes
 
 
-class StoreQuestions:
+class StoreQuestions(StoreWatch):
     """The read side of :class:`~ensgate.store.Store` (deferred transactions: a running batch
     does not block it)."""
 
@@ -71,7 +72,8 @@ class StoreQuestions:
             ship = conn.execute(select(shipments).where(shipments.c.id == ids[0])).one()
             fs = conn.execute(select(filings.c.id, filings.c.lrn, filings.c.filing,
                                      filings.c.state, filings.c.mrn, filings.c.declarant,
-                                     filings.c.as4_message_id, filings.c.created_at,
+                                     filings.c.as4_message_id, filings.c.due_at,
+                                     filings.c.created_at,
                                      filings.c.updated_at).where(
                 filings.c.shipment_id == ship.id).order_by(filings.c.id)).all()
             evs = conn.execute(select(events.c.at, events.c.kind, events.c.from_state,
@@ -101,6 +103,7 @@ class StoreQuestions:
             "route": json.loads(ship.route or "{}"),
             "filings": [{"lrn": f.lrn, "type": f.filing, "state": f.state, "mrn": f.mrn,
                          "declarant": f.declarant, "as4_message_id": f.as4_message_id,
+                         "due_at": iso(utc(f.due_at)),
                          "created_at": iso(utc(f.created_at)),
                          "updated_at": iso(utc(f.updated_at))} for f in fs],
             "messages": [{"label": m.label, "outcome": m.outcome} for m in msgs],
@@ -113,8 +116,10 @@ class StoreQuestions:
                         "lrn": lrn_of.get(e.filing_id)} for e in evs],
         }
 
-    def report(self) -> dict[str, Any]:
-        """Counts of shipments and filings by state, and what is pending and why."""
+    def report(self, now: datetime | None = None,
+               at_risk: timedelta | None = None) -> dict[str, Any]:
+        """Counts of shipments and filings by state, what is pending and why, and the
+        filings late or at risk at ``now`` (``deadlines``)."""
         with self._reader() as conn:
             ships = dict(conn.execute(select(shipments.c.state, func.count()).where(
                 shipments.c.input_digest != "").group_by(shipments.c.state)).all())
@@ -128,7 +133,7 @@ class StoreQuestions:
                             shipments.c.due_at).where(shipments.c.state == "pending")
                             .order_by(shipments.c.key))]
         return {"shipments": ships, "filings": fils, "messages": outcomes,
-                "pending": pending}
+                "pending": pending, "deadlines": self.deadlines(now, at_risk)}
 
     def lrn_used(self, declarant: str, lrn: str) -> bool:
         """True when a filing with this LRN was sent by this declarant (or holds it)."""

@@ -151,6 +151,10 @@ exchanges = Table(
     Column("body", LargeBinary),  # zlib: the ENS sent, or the answer's payload
     Column("at", Stamp, nullable=False),
     Column("detail", Text, nullable=False),
+    # revision 0002 (zlib): out, the sealed AS4 message as sent (Content-Type line and body),
+    # resent byte for byte after a crash; the NRR receipt that came back
+    Column("wire", LargeBinary),
+    Column("receipt_wire", LargeBinary),
     UniqueConstraint("direction", "as4_message_id", name="exchanges_direction_message"),
     Index("exchanges_ref", "ref_to_message_id"),
     Index("exchanges_lrn", "lrn"),
@@ -196,4 +200,13 @@ exports = Table(
     Column("queued_at", Stamp, nullable=False),
     UniqueConstraint("folder", "item", name="exports_folder_item"),
     Index("exports_queue", "folder", "state"),
+)
+
+sink_cursors = Table(
+    "sink_cursors", metadata,
+    Column("sink", String(100), primary_key=True),  # the sink's name in the configuration
+    Column("event_id", Integer, nullable=False),  # the last event delivered (0: none)
+    Column("owner", String(40)),  # the process delivering now (a lease), or None
+    Column("lease_until", Stamp),
+    Column("updated_at", Stamp, nullable=False),
 )

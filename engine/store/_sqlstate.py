@@ -136,13 +136,13 @@ class SqlState:
             for r in self.conn.execute(select(
                     filings.c.id, filings.c.shipment_id, filings.c.lrn, filings.c.declarant,
                     filings.c.filing, filings.c.state, filings.c.digest, filings.c.document,
-                    filings.c.seq).where(filings.c.shipment_id.in_(part3),
+                    filings.c.seq, filings.c.due_at).where(filings.c.shipment_id.in_(part3),
                                          filings.c.state != "superseded")
                     .order_by(filings.c.id)):
                 out[r.shipment_id] = StoredFiling(id=r.id, lrn=r.lrn, declarant=r.declarant,
                                                   filing=r.filing, state=r.state,
                                                   digest=r.digest, document=r.document,
-                                                  seq=r.seq)
+                                                  seq=r.seq, due_at=utc(r.due_at))
         return out
 
     def links(self, keys: Collection[str]) -> list[Link]:
@@ -400,12 +400,16 @@ class SqlState:
                                    if '"severity": "error"' not in d
                                    and '"severity": "fatal"' not in d),
                    "diagnostics": "\n".join(f.diagnostics), "issued_at": f.issued,
-                   "updated_at": now, "shipment_id": self._ids[f.key]}
+                   "due_at": f.due_at, "updated_at": now, "shipment_id": self._ids[f.key]}
             if f.id is None:
                 new_rows.append({**row, "created_at": now})
             else:
                 upd_rows.append({**row, "fid": f.id})
                 out[(f.declarant, f.lrn)] = f.id
+        if changes.due_times:
+            self.conn.execute(update(filings).where(filings.c.id == bindparam("fid")).values(
+                due_at=bindparam("due")), [{"fid": fid, "due": due}
+                                           for fid, due in sorted(changes.due_times.items())])
         if upd_rows:
             self.conn.execute(update(filings).where(filings.c.id == bindparam("fid")).values(
                 {k: bindparam(k) for k in upd_rows[0] if k != "fid"}), upd_rows)

@@ -51,6 +51,7 @@ from ._schema import (
     runs,
     shipments,
 )
+from ._sinks import StoreSinks
 from ._sqlstate import SqlState, UnitConflict
 
 log = logging.getLogger("ensgate.store")
@@ -115,7 +116,7 @@ def _shipment_outcomes(report: UnitReport) -> tuple[ShipmentOutcome, ...]:
     return tuple(out)
 
 
-class Store(StoreQuestions, StoreExchanges):
+class Store(StoreQuestions, StoreExchanges, StoreSinks):
     """The shipment store. Open with :meth:`open`; use as a context manager or ``close()``."""
 
     def __init__(self, engine: Engine, *, url: str, config: EnsgateConfig | None = None,

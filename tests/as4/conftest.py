@@ -3,7 +3,6 @@ the shipped samples, and a simulator wired to them."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,17 +20,8 @@ from ensgate.connectors.as4 import (
     trader_certs,
 )
 from ensgate.connectors.simulator import Simulator
-from ensgate.seal import make_demo_certs
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    os.environ.pop("ENSGATE_CERT_PASSWORD", None)
-    folder = tmp_path_factory.mktemp("certs")
-    make_demo_certs(folder)
-    return folder
 
 
 @pytest.fixture(scope="session")

@@ -187,8 +187,10 @@ def test_connector_submit_and_pull_records_answers(simulator: Simulator,
     result = conn.submit(OutboundFiling(lrn=lrn, message_type=action_of(ens_file),
                                         xml=ens_file.read_bytes()))
     assert result.accepted
-    inbound = list(conn.pull())
-    assert [m.message_type for m in inbound] == ["IE3R01"]
+    assert conn.store.sent(result.reference).receipt == "ok"  # type: ignore[union-attr]
+    got = list(conn.answers())  # recorded in the store before the receipt goes back
+    assert [a.action for a in got] == ["IE3R01"]
+    assert got[0].ref_to_message_id == result.reference
     answers = conn.store.answers_for(result.reference)
     assert len(answers) == 1 and answers[0].lrn == lrn and answers[0].mrn
 

@@ -18,6 +18,7 @@ from ensgate.cli import main
 from ensgate.connectors import OutboundFiling
 from ensgate.connectors.as4 import As4Connector, EndpointCerts, receiver_transport
 from ensgate.connectors.simulator import Simulator
+from ensgate.lifecycle import EVENTS
 from ensgate.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +47,11 @@ def test_store_follows_the_filing_through_as4(simulator: Simulator, trader: Endp
         assert (f["state"], f["mrn"]) == ("registered", answer.mrn)
         assert [(x["direction"], x["action"]) for x in status["exchanges"]] == [
             ("out", filing.filing), ("in", "IE3R01")]
-        assert [e["to"] for e in status["events"] if e["kind"] == "filing"] == [
-            "sent", "receipt", "registered"]
+        # each step is named by its cause (ensgate.lifecycle events)
+        assert [(e["kind"], e["from"], e["to"]) for e in status["events"]
+                if e["kind"] in EVENTS] == [
+            ("filed", None, "ready"), ("submitted", "ready", "sent"),
+            ("receipt", "sent", "receipt"), ("IE3R01", "receipt", "registered")]
         # the same answer delivered again is not recorded twice
         assert not store.record_answer(message_id=answer.message_id,
                                        ref_to_message_id=answer.ref_to_message_id,

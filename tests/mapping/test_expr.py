@@ -22,6 +22,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("path('a') | upper", {"path": lambda p: "abc"}),
     ("not var.x and index > 1", {"var": {"x": ""}, "index": 2}),
     ("index in [1, 2]", {"index": 2}),
+    # a filter that takes Jinja's environment (unique): the fast path called it without one
+    ("(paths('x') | unique | list | length) > 1", {"paths": lambda p: ["A", "B", "A"]}),
+    ("(paths('x') | unique | list | length) > 1", {"paths": lambda p: ["A", "A"]}),
 ]
 
 

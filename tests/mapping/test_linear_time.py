@@ -113,3 +113,20 @@ def test_a_16000_character_street_in_a_feed_is_a_map004_not_a_hang() -> None:
     codes |= {d.code for f in result.filings for d in f.diagnostics}
     assert "MAP004" in codes
     assert_linear(lambda: run(1_600), lambda: run(16_000), factor=10, what="pipeline")
+
+
+@pytest.mark.parametrize("country", ["DE", "FR", "HK"])
+@pytest.mark.parametrize("unit", ["A 1 ", "NO 1 ", "UNIT 1 A ", "P.O. BOX 1 ", "1-", "# 1 ",
+                                  "A, ", "B 5 A "])
+def test_country_split_is_linear(unit: str, country: str) -> None:
+    """Issue 12's split by the country's order (codelists/street-number-order.yaml) and the
+    P.O. box search stay linear in the line."""
+    from ensgate.mapping import _addresses
+
+    def split(n: int) -> None:
+        _addresses.split_line.cache_clear()
+        _addresses.address_parts.cache_clear()
+        line = (unit * (n // len(unit) + 1))[:n]
+        _addresses.address_parts((line, line + " X"), country)
+    assert_linear(lambda: split(1_600), lambda: split(16_000), factor=10,
+                  what=f"{unit!r} {country}")

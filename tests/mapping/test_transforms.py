@@ -118,3 +118,58 @@ def test_eori_extraction_strips_prefixes_and_warns_on_bad_shape() -> None:
     notes = Notes()
     assert TRANSFORMS["eori"].func("DE-27491!", notes) == "DE27491!"
     assert notes.items and "EORI" in notes.items[0][0]
+
+
+# -- issue 12: street, number and P.O. box by the country's order --------------------------------
+@pytest.mark.parametrize(("lines", "country", "street", "number", "po_box", "extra"), [
+    (["VIA ROMA 12/A"], "IT", "VIA ROMA", "12/A", None, None),
+    (["HAUPTSTR. 5 A"], "DE", "HAUPTSTR.", "5 A", None, None),
+    (["BAHNHOFSTRAßE 3"], "DE", "BAHNHOFSTRAßE", "3", None, None),  # ß upper-cases to SS
+    (["CHEONG TAT ROAD"], "HK", "CHEONG TAT ROAD", None, None, None),
+    (["P.O. BOX 1234"], "AE", None, None, "1234", None),
+    (["P.O. BOX 17745 JEBEL ALI FREE ZONE"], "AE", "JEBEL ALI FREE ZONE", None, "17745", None),
+    (["POSTFACH 10 20 30"], "DE", None, None, "10 20 30", None),
+    (["RUE DU 8 MAI 1945"], "FR", "RUE DU 8 MAI 1945", None, None, None),
+    (["12 RUE DE LA PAIX"], "FR", "RUE DE LA PAIX", "12", None, None),
+    (["Rue du Te 5"], "FR", "Rue du Te", "5", None, None),  # the other side, no other digit
+    (["CALLE 7 NO 45-20"], "CO", "CALLE 7", "45-20", None, None),
+    (["CARRERA 15 # 88-64"], "CO", "CARRERA 15", "88-64", None, None),
+    (["UNIT 5 BLOCK B KWUN TONG IND CTR"], "HK", "UNIT 5 BLOCK B KWUN TONG IND CTR", None, None,
+     None),
+    (["UNIT 4 EASTGATE ROAD"], "IE", "EASTGATE ROAD", "UNIT 4", None, None),
+    (["1150 ROUTE 9W"], "US", "ROUTE 9W", "1150", None, None),  # was street 1150 ROUTE, no. 9W
+    (["UNIT 1208 12F TOWER B", "83 HOW MING STREET"], "HK", "HOW MING STREET", "83", None,
+     "UNIT 1208 12F TOWER B"),
+    (["P.O. BOX 9022", "AL QUOZ IND AREA 3"], "AE", "AL QUOZ IND AREA", "3", "9022", None),
+])
+def test_address_by_country(lines: list[str], country: str, street: str | None,
+                            number: str | None, po_box: str | None, extra: str | None) -> None:
+    got = tuple(run(name, lines, country=country) for name in (
+        "address_street", "address_number", "address_po_box", "address_extra"))
+    assert got == (street, number, po_box, extra)
+
+
+def test_p_o_box_is_never_a_street_even_without_a_country() -> None:
+    assert run("address_po_box", ["P.O. BOX 1234"]) == "1234"
+    assert run("address_street", ["P.O. BOX 1234"]) is None
+    assert run("address_number", ["P.O. BOX 1234"]) is None
+
+
+def test_street_order_table_is_data() -> None:
+    from ensgate.mapping._addresses import street_order
+    assert (street_order("it"), street_order("US"), street_order("CN"), street_order(None)) == (
+        "after", "before", None, None)
+
+
+@pytest.mark.parametrize(("code", "warning"), [
+    ("8714.94", None), ("871494", None), ("33049900", None),
+    ("871497", "subheading 871497"),  # 8714.9x has 91-96 and 99
+    ("7799.00", "chapter 77"),  # reserved chapter
+    ("0123.45", "heading 0123"),
+])
+def test_hs_codes_are_checked_against_the_wco_nomenclature(code: str, warning: str | None) -> None:
+    notes = Notes()
+    assert TRANSFORMS["hs6"].func(code, notes) == "".join(c for c in code if c.isdigit())[:6]
+    assert [m for m, _, _ in notes.items if warning and warning in m] == (
+        [] if warning is None else [notes.items[0][0]])
+    assert len(notes.items) == (0 if warning is None else 1)

@@ -325,6 +325,18 @@ def test_type_b_envelope_stripped_and_kept(read_text: Read) -> None:
     assert a.root.to_dict() == b.root.to_dict()
 
 
+def test_origin_line_with_message_identity_is_envelope(read_text: Read) -> None:
+    # SITA Type-B: the origin line may carry the sender's message identity after the day/time
+    # group ("/LH8402"); it was read as a message of its own (IMP001) before the FWB.
+    wrapped = "QK FRAFMLH HKGFMCX\n.FRAFFLH 181342/LH8402\n" + fwb17()
+    (m,) = read_text(wrapped)
+    assert m.envelope == ("QK FRAFMLH HKGFMCX", ".FRAFFLH 181342/LH8402")
+    assert codes(m) == ["IMP021"]
+    assert m.raw.startswith("FWB/17\n160-52817343")
+    (bare,) = read_text(fwb17())
+    assert m.root.to_dict() == bare.root.to_dict()
+
+
 def test_line_endings_give_identical_trees(read_text: Read) -> None:
     text = fwb17()
     trees = []

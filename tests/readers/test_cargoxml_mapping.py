@@ -126,3 +126,13 @@ def test_xfzb_house_number_from_business_header_when_the_house_has_none() -> Non
     assert house_id in text
     (house,) = mapped(text.replace(house_id, "<IncludedHouseConsignment>").encode())["houses"]
     assert house["document_number"] == "SEL22222222"  # BusinessHeaderDocument/ID
+
+
+def test_items_with_different_goods_keep_their_own_descriptions() -> None:
+    # A house of stoneware plates (6912) and glass stemware (7013) whose summary covers both:
+    # each item's NatureIdentificationTransportCargo names its goods; the summary cannot.
+    data = mapped((EXAMPLES / "xfzb-two-items-different-goods-SOF2611180377.xml").read_bytes())
+    (house,) = data["houses"]
+    assert [(i["hs6"], i["description"]) for i in house["goods_items"]] == [
+        ("691200", "HAND PAINTED CELADON STONEWARE TABLEWARE PLATES AND BOWLS"),
+        ("701328", "MOUTH BLOWN SODA LIME GLASS STEMWARE WINE GLASSES")]

@@ -73,8 +73,38 @@ def test_seal_writes_the_wire_message(demo_dir: Path, ens_xml: bytes, tmp_path: 
     assert got.header is not None
     root_name = etree.QName(etree.fromstring(ens_xml)).localname
     assert got.header.action == root_name
+    # the access point operator's EORI, named by the seal (the demo seal names the demo
+    # declarant; test_seal_party_is_the_access_point_operator has them differ)
     assert got.header.sender.party_id == load_config().declarant.eori
     assert got.payloads[0].data == ens_xml
+
+
+def test_seal_party_is_the_access_point_operator(ens_xml: bytes, tmp_path: Path) -> None:
+    """ICD 4.2.2.1: the sender party is the registered system actor (here an IT service
+    provider whose seal names its own EORI), not the declarant of the filing."""
+    itsp = "NL000ITSP00001"
+    assert itsp != load_config().declarant.eori
+    folder = tmp_path / "itsp"
+    assert CliRunner().invoke(main, ["certs", "demo", "--out", str(folder),
+                                     "--eori", itsp]).exit_code == 0
+    src = tmp_path / "ens.xml"
+    src.write_bytes(ens_xml)
+    out = tmp_path / "msg.as4"
+    res = CliRunner().invoke(main, ["seal", str(src), "--certs", str(folder), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    wire = WireMessage.from_bytes(out.read_bytes())
+    got = verify_message(wire.content_type, wire.body, trust=load_trust(folder / "ca.pem"))
+    assert got.header is not None and got.header.sender.party_id == itsp
+    # certs check no longer wants the declarant's EORI in the operator's seal
+    res = CliRunner().invoke(main, ["certs", "check", str(folder / "seal.pem"), "--key",
+                                    str(folder / "seal.key.pem"), "--trust",
+                                    str(folder / "ca.pem")])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["certs", "check", str(folder / "seal.pem"), "--key",
+                                    str(folder / "seal.key.pem"), "--trust",
+                                    str(folder / "ca.pem"), "--eori",
+                                    load_config().declarant.eori])
+    assert res.exit_code == 1, res.output
 
 
 def test_seal_option_party_and_bad_input(demo_dir: Path, tmp_path: Path,

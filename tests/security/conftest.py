@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from ensgate.connectors.as4 import EndpointCerts, simulator_certs, trader_certs
-from ensgate.seal import make_demo_certs
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    os.environ.pop("ENSGATE_CERT_PASSWORD", None)
-    folder = tmp_path_factory.mktemp("certs")
-    make_demo_certs(folder)
-    return folder
 
 
 @pytest.fixture(scope="session")

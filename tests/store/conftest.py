@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -72,3 +73,28 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def pg_url(postgres_db: str) -> Iterator[str]:
     yield from _postgres_schema(postgres_db)
+
+
+# -- the outbox tests: the simulator over real two-way TLS (cert_dir: tests/conftest.py) ------
+@pytest.fixture
+def serve(cert_dir: Path) -> Iterator[Any]:
+    """``serve(scenario)``: a simulator on https://127.0.0.1:<port>/ (two-way TLS, in a
+    thread), and its URL."""
+    from ensgate.answers import Scenario, SimulatedCustoms
+    from ensgate.connectors.as4 import BackgroundServer, simulator_certs
+    from ensgate.connectors.simulator import Simulator
+
+    running: list[BackgroundServer] = []
+    found = simulator_certs(cert_dir)
+
+    def start(scenario: Scenario = Scenario.ACCEPT) -> tuple[Simulator, str]:
+        sim = Simulator(identity=found.identity, trust=found.trust,
+                        customs=SimulatedCustoms(scenario=scenario, mrn_seed=7))
+        server = BackgroundServer(sim.app, tls=found.tls)
+        server.start()
+        running.append(server)
+        return sim, server.url
+
+    yield start
+    for server in running:
+        server.stop()

@@ -169,9 +169,9 @@ def test_report_and_status_shapes(store: Store) -> None:
                                          re.MULTILINE)}
     flight_only = len(on_manifests - masters)
     assert flight_only >= 4
-    assert report["shipments"] == {"filed": 4, "pending": 1, "rejected": 1,
-                                   "flight-only": flight_only}
-    assert report["filings"] == {"ready": 4}
+    # S6 (HKG->CDG) files since issue 12: Hong Kong has no postcodes (C3034 reads it)
+    assert report["shipments"] == {"filed": 5, "pending": 1, "flight-only": flight_only}
+    assert report["filings"] == {"ready": 5}
     assert report["pending"] == [{"key": "075-33018462",
                                   "waiting_for": "flight times: FFM (or schedule)",
                                   "due_at": None}]

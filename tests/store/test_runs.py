@@ -62,11 +62,11 @@ def test_exit_codes_not_subject_and_not_ens_are_fine(store_url: str, tmp_path: P
 def test_cli_status_and_report_json(store_url: str, tmp_path: Path) -> None:
     code, _ = _cli("translate", *(str(p) for p in s("cargo-imp", "s")), "--out",
                    str(tmp_path / "out"), "--store", store_url, "-q")
-    assert code == 1  # S6 is rejected (C3034)
+    assert code == 0  # S6 files since issue 12 (HK has no postcodes); S4 only waits
     code, output = _cli("report", "--json", "--store", store_url)
     assert code == 0
     report = json.loads(output)
-    assert report["shipments"]["filed"] == 4 and report["filings"] == {"ready": 4}
+    assert report["shipments"]["filed"] == 5 and report["filings"] == {"ready": 5}
     assert [(p["key"], p["waiting_for"]) for p in report["pending"]] == [
         ("075-33018462", "flight times: FFM (or schedule)")]
     code, output = _cli("status", "HXSHA2611045", "--json", "--store", store_url)
@@ -77,7 +77,7 @@ def test_cli_status_and_report_json(store_url: str, tmp_path: Path) -> None:
         ("EGF2078160482133", "IE3F20", "ready", None)]
     assert status["events"] and all({"at", "kind", "cause"} <= set(e) for e in status["events"])
     code, output = _cli("status", "057-77403185", "--store", store_url)
-    assert code == 0 and "rejected" in output and "C3034" in output
+    assert code == 0 and "filed" in output and "IE3F20" in output
     assert _cli("status", "000-00000000", "--store", store_url)[0] == 1
 
 
@@ -169,8 +169,8 @@ def test_store_cli_current_and_upgrade(tmp_path: Path) -> None:
     code, output = _cli("store", "current", "--store", url)
     assert code == 0 and "current (empty)" in output
     code, output = _cli("store", "upgrade", "--store", url)
-    assert code == 0 and "store at revision 0001" in output
-    assert "current 0001" in _cli("store", "current", "--store", url)[1]
+    assert code == 0 and "store at revision 0003" in output
+    assert "current 0003" in _cli("store", "current", "--store", url)[1]
 
 
 def test_old_ledger_setting_is_a_clear_configuration_error(tmp_path: Path) -> None:

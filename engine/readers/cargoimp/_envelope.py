@@ -18,7 +18,9 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FRAMING = frozenset("\x01\x02\x03")  # SOH, STX, ETX: Type-B framing, expected noise
 # Priority codes seen: QK, QD, QU, QP, QX [V-S]; the full list is [I] (README 1.7).
 _PRIORITY = re.compile(r"(?:QK|QD|QU|QP|QX|QS|QC|SS|DD|FF|GG|KK)(?:[ ]+[A-Z0-9]{7})+[ ]*\Z")
-_ORIGIN = re.compile(r"\.[A-Z0-9]{7}(?:[ ]+\d{6}(?:[ ].*)?)?[ ]*\Z")
+# Origin line: "." + originator address, then the day/time group, which may be followed by a
+# message identity after a blank or a slash (".FRAFFLH 181342/LH8402") [V-S]: one line.
+_ORIGIN = re.compile(r"\.[A-Z0-9]{7}(?:[ ]+\d{6}(?:[ /].*)?)?[ ]*\Z")
 _TERMINATOR = re.compile(r"(?:=+|NNNN)[ ]*\Z")
 _PDM = re.compile(r"PDM[ ]*\Z")
 _EDIFACT = re.compile(r"UN[ABZ][+:]")  # EDIFACT UNA/UNB/UNZ wrapper lines [V-M]; split is [I]

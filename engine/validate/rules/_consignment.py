@@ -43,10 +43,12 @@ def house_consignments(ctx: RuleContext) -> list[Element]:
 
 # -- goods item numbers -------------------------------------------------------------------------
 def _numbering(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
-    """Numbers are unique and cover 1..n with no gap [V]; [I] document order is not checked."""
+    """Numbers are unique and run 1, 2, 3 ... with no gap [V], in document order: the n-th
+    item carries number n ("run 1, 2, 3 ..." read as the order of the items [I])."""
     items = children(consignment, "goodsItem")
     seen: set[int] = set()
-    for item in items:
+    out_of_order: tuple[Element, int, int] | None = None
+    for position, item in enumerate(items, start=1):
         number_el = child(item, "goodsItemNumber")
         raw = text(number_el)
         number = whole_number(raw)
@@ -58,12 +60,19 @@ def _numbering(ctx: RuleContext, consignment: Element) -> Iterator[Diagnostic]:
         if number in seen:
             yield ctx.fail("ICS001", number_el, f"goods item number {number} used twice",
                            expected="unique numbers", found=raw)
+        elif number != position and out_of_order is None:
+            out_of_order = (number_el, position, number)
         seen.add(number)
     missing = sorted(set(range(1, len(items) + 1)) - seen)
     if seen and missing:
         yield ctx.fail("ICS001", consignment, "goods item numbers must run 1, 2, 3 ... with no "
                        "gap", expected=f"1..{len(items)}",
                        found=",".join(str(n) for n in sorted(seen)))
+    elif out_of_order is not None:  # the right numbers, in the wrong order: one diagnostic
+        element, position, number = out_of_order
+        yield ctx.fail("ICS001", element, f"goods item {position} carries number {number}: "
+                       "numbers must run 1, 2, 3 ... in the order of the items",
+                       expected=str(position), found=str(number))
 
 
 @rule("R3016", title="Master goods item numbers unique, 1..n without gaps",
@@ -118,15 +127,17 @@ def house_documents_unique(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 @rule("R3051", title="Supplementary filing type may only be 2 (sub-house level filing)",
-      applies_to=_SUPPLEMENTARY, offline="partly", codes=("ICS003",),
-      evidence="[V] R&C rules; [V-3p] customscloud; [I] attachment to the air rows")
+      applies_to=_SUPPLEMENTARY,
+      evidence="[V] R&C rules; [V-3p] customscloud (code 12); [I] attachment to the air rows")
 def supplementary_filing_type(ctx: RuleContext) -> Iterator[Diagnostic]:
-    # [I] The IE rows read do not attach R3051 to supplementaryFilingType: warn only.
+    # Customs answers a violation with validation code 12 (rules.md, customscloud), so it is
+    # an error here; [I] the IE rows read do not attach R3051 to supplementaryFilingType.
     for el in ctx.index.all("supplementaryFilingType"):
         value = text(el)
         if value and value != "2":
-            yield ctx.fail("ICS003", el, "supplementary filing type is normally only 2 "
-                           "(sub-house level filing)", expected="2", found=value)
+            yield ctx.fail("ICS001", el, "supplementary filing type may only be 2 "
+                           "(sub-house level filing; customs answers code 12)",
+                           expected="2", found=value)
 
 
 # -- transport equipment by container indicator (C3013, C3014) ---------------------------------

@@ -97,16 +97,24 @@ def mrn_structure(ctx: RuleContext) -> Iterator[Diagnostic]:
                                found=value)
 
 
+# The filings whose header ``splitConsignment`` carries a ``previousMRN`` (none of the air
+# filings: the IE3F20..IE3F32 tables of ICD v3.30 and the packaged schemas give only the
+# indicator; C3001 was read on the maritime IE3F34). tests/validate checks the schemas agree.
+PREVIOUS_MRN_FILINGS: frozenset[str] = frozenset()
+
+
 @rule("C3001", title="Split consignment indicator 1 <=> previous MRN present",
       applies_to=FULL_TRANSPORT, evidence="[V] R&C conditions; [I] attachment to air messages",
       codes=("ICS002",))
 def split_consignment(ctx: RuleContext) -> Iterator[Diagnostic]:
     # [I] C3001 was read on IE3F34; the air headers (F20/F21/F27/F28/F29) carry
-    # splitConsignment copied from IE3A20 part 1, without previousMRN in the rows read.
+    # splitConsignment copied from IE3A20 part 1 with no previousMRN: a split air consignment
+    # (indicator 1) cannot give one, so only "a previous MRN where the indicator is not 1" is
+    # checked there (customs' own schema rejects a previousMRN in an air header anyway).
     for split in ctx.index.all("splitConsignment"):
         indicator = child_text(split, "splitConsignmentIndicator")
         previous = child(split, "previousMRN")
-        if indicator == "1" and previous is None:
+        if indicator == "1" and previous is None and ctx.message in PREVIOUS_MRN_FILINGS:
             yield ctx.fail("ICS002", split, "split consignment indicator is 1 but no previous "
                            "MRN is given (C3001)", expected="previousMRN", found="absent")
         elif indicator != "1" and previous is not None:

