@@ -37,6 +37,10 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _relative(data: bytes) -> bytes:
+    return data.replace(str(ROOT).encode() + b"/", b"")
+
+
 def _lines(text: str) -> list[str]:
     # file names relative to the repository, whatever folder the checkout is in
     return text.replace(str(ROOT) + "/", "").splitlines()
@@ -46,7 +50,7 @@ def describe(result: BatchResult) -> dict[str, Any]:
     """What a result gives, in a stable order."""
     return {
         "filings": [{"lrn": f.lrn, "filing": f.filing, "shipment": f.shipment,
-                     "xml": _sha(f.xml), "lineage": _sha(lineage_json(f.lineage)),
+                     "xml": _sha(f.xml), "lineage": _sha(_relative(lineage_json(f.lineage))),
                      "messages": _lines("\n".join(f.messages)),
                      "diagnostics": _lines(diagnostics_text(f.diagnostics))}
                     for f in result.filings],
@@ -106,7 +110,7 @@ def store_snapshot(generated: bytes) -> dict[str, Any]:
             fils = [[f.lrn, f.filing, f.state, f.shipment, _sha(f.xml)]
                     for f in store.filings()]
             with store.engine.connect() as conn:
-                msgs = [[r.file.replace(tmp + "/", ""), r.idx, r.outcome,
+                msgs = [[_lines(r.file.replace(tmp + "/", ""))[0], r.idx, r.outcome,
                          _lines((r.diagnostics or "").replace(tmp + "/", ""))]
                         for r in conn.execute(select(
                             messages.c.file, messages.c.idx, messages.c.outcome,
@@ -114,7 +118,7 @@ def store_snapshot(generated: bytes) -> dict[str, Any]:
                                                              messages.c.idx))]
     for k in ("seconds", "run", "indexes"):
         summary.pop(k, None)
-    return {"filings": sorted(fils), "messages": msgs, "summary": summary}
+    return {"filings": sorted(fils), "messages": sorted(msgs), "summary": summary}
 
 
 def dumps(snap: dict[str, Any]) -> str:
