@@ -176,6 +176,7 @@ def rehearse_cmd(inputs: tuple[str, ...], store_url: str | None, out_dir: str,
             done = rehearse(inputs, store, out=Path(out_dir),
                             options=TranslateOptions(config=config),
                             scenario=Scenario(scenario), concurrency=concurrency)
+            deliver_to_sinks(store)
     except EnsgateError as exc:
         _fail(str(exc), 2)
         return

@@ -74,8 +74,8 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) 
 def crash_and_check(work: Path, *, shipments: int, kills: int, seed: int = 5,
                     concurrency: int = 4, span: float = 1.0) -> FilingCrashReport:
     """Translate ``shipments`` generated shipments into a store, file them with ``kills``
-    SIGKILLs at random instants (each up to ``span`` seconds after the interpreter started),
-    finish, pull, and compare simulator and store."""
+    SIGKILLs at random instants (each up to ``span`` seconds after the run claimed its first
+    filing), finish, pull, and compare simulator and store."""
     from ensgate.seal import make_demo_certs
 
     report = FilingCrashReport()
@@ -121,16 +121,18 @@ def _file_with_kills(report: FilingCrashReport, url: str, certs: Path, db: str, 
     command = _ensgate("file", "--endpoint", url, "--certs", str(certs), "--store", db,
                        "--concurrency", str(concurrency))
     rng = random.Random(seed)
-    # a run first starts the interpreter: kill after that, within ``span`` seconds of work
-    start = time.monotonic()
-    subprocess.run(_ensgate("file", "--help"), env=_env(), capture_output=True, check=True)
-    startup = time.monotonic() - start
     while report.kills < kills:
         report.runs += 1
+        before = _claimed(db)
         proc = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
+        # a run first starts the interpreter and opens the store: the kill falls at a random
+        # instant within ``span`` seconds after it claimed its first filing
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and _claimed(db) == before and time.monotonic() < deadline:
+            time.sleep(0.01)
         try:
-            proc.wait(timeout=startup + rng.uniform(0.05, 1.0) * span)
+            proc.wait(timeout=rng.uniform(0.0, 1.0) * span)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -145,6 +147,21 @@ def _file_with_kills(report: FilingCrashReport, url: str, certs: Path, db: str, 
     if done.returncode != 0:
         raise RuntimeError(f"final ensgate file exited {done.returncode}: "
                            f"{done.stdout[-2000:]!r}")
+
+
+def _claimed(db: str) -> int:
+    """Outbound exchanges committed so far (read without the store's machinery: a plain
+    read of the WAL database does not wait for the writer)."""
+    import sqlite3
+    from contextlib import closing
+
+    path = db.removeprefix("sqlite:///")
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as conn:
+            return int(conn.execute(
+                "SELECT count(*) FROM exchanges WHERE direction = 'out'").fetchone()[0])
+    except sqlite3.Error:
+        return -1
 
 
 def _in_flight(db: str) -> int:

@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -233,7 +234,8 @@ def _deadlines(raw: Any) -> float | None:
 
 _SINK_KEYS = {"jsonl": {"name", "kind", "path"},
               "webhook": {"name", "kind", "url", "timeout", "retries", "backoff",
-                          "max_backoff", "headers", "ca"}}
+                          "max_backoff", "headers", "ca", "allow_http"}}
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _ENV_VALUE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
@@ -263,6 +265,11 @@ def _sinks(raw: Any, environ: Mapping[str, str]) -> tuple[SinkConfig, ...]:
         url = str(item.get("url") or "")
         if kind == "webhook" and not url.startswith(("http://", "https://")):
             raise ConfigError(f"{where}: url must be http:// or https://")
+        host = urlsplit(url).hostname or ""
+        if url.startswith("http://") and host not in _LOOPBACK and not item.get(
+                "allow_http"):
+            raise ConfigError(f"{where}: {url} is plain HTTP to another host: events carry "
+                              "MRNs and AWBs; use https:// (or set allow_http: true)")
         headers: dict[str, str] = {}
         for k, v in (item.get("headers") or {}).items():
             m = _ENV_VALUE.match(str(v))

@@ -57,13 +57,21 @@ class StoreSinks:
 
     def sink_cursor(self, sink: str) -> int:
         """The last event ``sink`` was given (0: none)."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             found = conn.execute(select(sink_cursors.c.event_id).where(
                 sink_cursors.c.sink == sink)).scalar()
         return int(found or 0)
 
+    def _read(self) -> Any:
+        """A read-only connection (SQLite: a deferred transaction, which takes no write
+        lock: a running translate does not hold delivery up, nor delivery it)."""
+        return self.engine.connect().execution_options(sqlite_begin="DEFERRED")
+
     def _event_horizon(self) -> int:
-        with self.engine.begin() as conn:
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.begin() as conn:
+                return _horizon(conn)
+        with self._read() as conn:
             return _horizon(conn)
 
     def events_after(self, event_id: int, limit: int = 500) -> list[dict[str, Any]]:
@@ -72,7 +80,7 @@ class StoreSinks:
         MRN and type, the shipment's AWB and HAWBs, from and to state, and the cause text."""
         later = shipments.alias("fs")
         horizon = self._event_horizon()
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(
                 events.c.id, events.c.at, events.c.kind, events.c.from_state,
                 events.c.to_state, events.c.cause, events.c.shipment_id, events.c.filing_id,

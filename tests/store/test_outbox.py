@@ -317,3 +317,28 @@ def test_a_filing_is_claimed_by_one_run_only(store_url: str) -> None:
     for s in runs:
         s.close()
     store.close()
+
+
+def test_do_not_load_event_goes_to_the_sinks(serve: Serve, cert_dir: Path,
+                                             tmp_path: Path) -> None:
+    """The alarm leaves the store: `pull --config` hands the Do-Not-Load state change to the
+    configured JSON-lines sink, with the AWB's filing and its MRN, and still exits 4."""
+    import json
+
+    _sim, url = serve(Scenario.DO_NOT_LOAD)
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    events_file = tmp_path / "events.jsonl"
+    site = tmp_path / "site.yaml"
+    site.write_text(f"sinks:\n  - name: legacy\n    kind: jsonl\n    path: {events_file}\n")
+    store = translated(db, S1)
+    assert _cli("file", "--endpoint", url, "--certs", str(cert_dir), "--store", db,
+                "--config", str(site))[0] == 0
+    code, out = _cli("pull", "--endpoint", url, "--certs", str(cert_dir), "--store", db,
+                     "--config", str(site))
+    assert code == EXIT_ALARM, out
+    got = [json.loads(x) for x in events_file.read_text().splitlines()]
+    (dnl,) = [e for e in got if e.get("to") == "do-not-load"]
+    mrn = store.status("781-60482133")["filings"][0]["mrn"]
+    assert (dnl["event"], dnl["awb"], dnl["mrn"]) == ("IE3Q01", "781-60482133", mrn)
+    assert mrn
+    store.close()

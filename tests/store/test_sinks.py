@@ -283,6 +283,12 @@ def test_sinks_configuration(tmp_path: Path) -> None:
     conf.write_text("sinks:\n  - {kind: webhook, url: ftp://x}\n", "utf-8")
     with pytest.raises(ConfigError, match="http"):
         load_config(conf)
+    conf.write_text("sinks:\n  - {kind: webhook, url: 'http://tms.example/x'}\n", "utf-8")
+    with pytest.raises(ConfigError, match="plain HTTP"):  # secure by default
+        load_config(conf)
+    conf.write_text("sinks:\n  - {kind: webhook, url: 'http://tms.example/x', "
+                    "allow_http: true}\n", "utf-8")
+    assert load_config(conf).sinks[0].url == "http://tms.example/x"
     conf.write_text("sinks:\n  - {kind: jsonl, path: x, url: y}\n", "utf-8")
     with pytest.raises(ConfigError, match="unknown key"):
         load_config(conf)
@@ -332,3 +338,33 @@ def test_webhook_over_tls_trusts_only_its_ca(tmp_path: Path) -> None:
         assert [b["id"] for _, b in state.got] == list(range(1, total + 1))
     finally:
         served.close()
+
+
+def test_do_not_load_end_to_end_reaches_the_sink(tmp_path: Path) -> None:
+    """The whole path against the simulator (``ensgate rehearse``: translate -> file ->
+    pull over two-way TLS) with the Do-Not-Load scenario: exit 4, and every IE3Q01 is a line
+    of the events file with its AWB, LRN and MRN, after the IE3R01 that registered it."""
+    from click.testing import CliRunner
+
+    from ensgate.cli import main
+
+    out = tmp_path / "events.jsonl"
+    conf = tmp_path / "site.yaml"
+    conf.write_text(f"sinks:\n  - {{name: file, kind: jsonl, path: '{out}'}}\n", "utf-8")
+    db = f"sqlite:///{tmp_path / 'dnl.db'}"
+    res = CliRunner().invoke(main, [
+        "rehearse", str(SAMPLES / "cargo-imp"), "--scenario", "do-not-load", "--store", db,
+        "--out", str(tmp_path / "out"), "--config", str(conf)], catch_exceptions=False)
+    assert res.exit_code == 4, res.output
+    got = lines(out)
+    with Store.open(db) as store:
+        assert [r["id"] for r in got] == [r["id"] for r in store.events_after(0, 10**6)]
+        dnl = {f.lrn: f for f in store.filings() if f.state == "do-not-load"}
+    seen = [r for r in got if r["event"] == "IE3Q01"]
+    assert len(seen) == len(dnl) >= 4
+    for r in seen:
+        f = dnl[r["lrn"]]
+        assert (r["awb"], r["mrn"], r["to"]) == (f.shipment, f.mrn, "do-not-load")
+        registered = next(x for x in got if x["lrn"] == r["lrn"] and x["event"] == "IE3R01")
+        assert registered["id"] < r["id"] and registered["mrn"] == f.mrn
+    assert any(r["awb"] == "781-60482133" for r in seen)
