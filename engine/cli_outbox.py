@@ -9,6 +9,7 @@ requested): it wins over every other code.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -84,11 +85,17 @@ def file_cmd(endpoint: str, certs: Path, party_id: str | None, store: str | None
              config_path: str | None) -> None:
     """Seal and submit every filing the store holds ready, in due order, and send again
     (same MessageId) any a crash left in flight; record each receipt."""
-    from .outbox import EXIT_ALARM, file_due
+    from .outbox import EXIT_ALARM, file_due, file_trader_messages
 
     db = _open_store(store, config_path)
     conn = _connector(endpoint, certs, party_id, db, customs_seal, retries)
     report = file_due(db, conn, concurrency=concurrency, endpoint=endpoint)  # type: ignore[arg-type]
+    # then the trader messages queued about lodged filings (amendments, invalidations,
+    # answers to referrals), unless the endpoint already failed
+    if not report.counts().get("unreachable"):
+        report = dataclasses.replace(report, handed=report.handed + file_trader_messages(
+            db, conn, endpoint=endpoint),  # type: ignore[arg-type]
+            alarms=tuple(db.open_alarms()))
     for h in report.handed:
         again = " (resent)" if h.resent else ""
         click.echo(f"{h.outcome:<11} {h.lrn}  {h.filing}  {h.message_id or '-'}{again}"

@@ -8,11 +8,33 @@ alarms (do-not-load, screening requested) come back with each report; the CLI ex
 :data:`EXIT_ALARM` while one is open.
 """
 
+from ._actions import (
+    Queued,
+    queue_information_answer,
+    queue_invalidation,
+    queue_screening_answer,
+)
 from ._alarms import describe_alarm
 from ._file import file_due
 from ._model import EXIT_ALARM, FileReport, Handed, Pulled, PullReport
 from ._pull import pull_answers
 from ._rehearse import Rehearsal, rehearse
+from ._trader import file_trader_messages
 
-__all__ = ["EXIT_ALARM", "FileReport", "Handed", "PullReport", "Pulled", "Rehearsal",
-           "describe_alarm", "file_due", "pull_answers", "rehearse"]
+__all__ = [
+    "EXIT_ALARM",
+    "FileReport",
+    "Handed",
+    "PullReport",
+    "Pulled",
+    "Queued",
+    "Rehearsal",
+    "describe_alarm",
+    "file_due",
+    "file_trader_messages",
+    "pull_answers",
+    "queue_information_answer",
+    "queue_invalidation",
+    "queue_screening_answer",
+    "rehearse",
+]

@@ -211,6 +211,18 @@ class Export:
 
 
 @dataclass(slots=True, kw_only=True)
+class AmendmentChange:
+    """A registered filing's data changed (same filing type): the store builds the amendment
+    (IE3Axx) of ``corrected`` against the filing's MRN and queues it, or records why R3024
+    refuses it."""
+
+    key: str
+    filing_id: int
+    lrn: str
+    corrected: bytes
+
+
+@dataclass(slots=True, kw_only=True)
 class UnitChanges:
     """Everything one unit writes, applied in one transaction."""
 
@@ -228,6 +240,7 @@ class UnitChanges:
     # time, for a kept filing whose flight times changed (its XML did not)
     events: list[Event] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
+    amendments: list[AmendmentChange] = field(default_factory=list)
 
 
 class UnitState(Protocol):

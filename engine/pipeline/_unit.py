@@ -48,6 +48,7 @@ from ._state import (
     SENT_FILING_STATES,
     SHIPMENT_STATES,
     UNSENT_FILING_STATES,
+    AmendmentChange,
     Event,
     Export,
     FilingChange,
@@ -520,8 +521,9 @@ class Unit:
         code = decision.filing
         if sent and filing is not None:
             lrn = filing.lrn if filing.filing == code else None
-            built, _ = self.batch.build(ship, code, lrn=lrn, seq=filing.seq, view=self._view(key),
-                                        issued=self.now)
+            built, _ = self.batch.build(ship, code, lrn=lrn, seq=filing.seq,
+                                        view=LedgerOnState(self.state, key, self._lrns,
+                                                           amending=lrn), issued=self.now)
             if built is not None and filing.filing == code and \
                     xml_digest(built.xml) == filing.digest:
                 res.state, res.action = "filed", "unchanged"
@@ -531,6 +533,9 @@ class Unit:
                 return res
             why = (f"{code} is now due instead of the {filing.filing} already sent"
                    if filing.filing != code else "the filing's data changed after it was sent")
+            if built is not None and filing.filing == code:  # the store amends it (IE3Axx)
+                self.changes.amendments.append(AmendmentChange(
+                    key=key, filing_id=filing.id, lrn=filing.lrn, corrected=built.xml))
             return self._amend(res, ship, before, digest, first_at, last_at, route, why)
         keep = filing if filing is not None and filing.filing == code and not refile else None
         declarant = normalise_party(declarant_of(ship, self.batch.config))

@@ -35,9 +35,10 @@ class LedgerOnState:
     state for one shipment: an LRN is used when a filing that holds it was sent, or when
     another shipment's filing holds it."""
 
-    def __init__(self, state: UnitState, key: str, unit_lrns: dict[tuple[str, str], str]
-                 ) -> None:
+    def __init__(self, state: UnitState, key: str, unit_lrns: dict[tuple[str, str], str],
+                 *, amending: str | None = None) -> None:
         self.state, self.key, self.unit_lrns = state, key, unit_lrns
+        self.amending = amending  # the LRN of this shipment's filing being amended
 
     def lrn_used(self, declarant: str, lrn: str) -> bool:
         party = normalise_party(declarant)
@@ -48,6 +49,8 @@ class LedgerOnState:
         if found is None:
             return False
         key, _id, state = found
+        if lrn == self.amending and key == self.key:
+            return False  # the corrected dataset of an amendment keeps its filing's LRN
         # another shipment's filing holds it (even superseded: the row keeps the LRN unique)
         return state in SENT_FILING_STATES or key != self.key
 

@@ -265,6 +265,10 @@ class SqlState:
                 for mid, (o, d) in changes.outcomes.items()])
         filing_ids = {lrn: fid for (_d, lrn), fid in self._filings(changes, now).items()}
         self._events(changes, now, ids, filing_ids)
+        if changes.amendments:  # registered filings whose data changed: IE3Axx queued
+            from ._trader import amend_in
+
+            amend_in(self.conn, changes.amendments, now, self._ids)
         if self.folder is not None:
             self._exports(changes, now, ids, filing_ids)
         return ids

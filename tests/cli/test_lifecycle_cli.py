@@ -1,5 +1,6 @@
-"""`ensgate invalidate` and `ensgate answer-screening`: thin commands writing IE3Q04 / IE3R03
-built from the store and a pulled IE3Q03, valid against their provisional XSDs."""
+"""`ensgate invalidate` and `ensgate answer-screening` with ``--out``: the IE3Q04 / IE3R03
+written from the store and a pulled IE3Q03, valid against their provisional XSDs (queued
+through the store by default: tests/store/test_lifecycle_e2e.py)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_invalidate_by_mrn_and_unknown_lrn(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'store.db'}"
     res = CliRunner().invoke(main, ["invalidate", "NOSUCHLRN", "--reason", "x",
                                     "--store", store])
-    assert res.exit_code == 1 and "no registered filing" in res.output
+    assert res.exit_code == 1 and "no filing with LRN or MRN NOSUCHLRN" in res.output
 
 
 def test_invalidate_by_lrn_finds_the_mrn_in_the_store(tmp_path: Path) -> None:
@@ -48,7 +49,8 @@ def test_invalidate_by_lrn_finds_the_mrn_in_the_store(tmp_path: Path) -> None:
         store.record_receipt("m1@t", ok=True)
         store.record_answer(message_id="a1@c", ref_to_message_id="m1@t", action="IE3R01",
                             lrn=lrn, mrn="26BE4RT8W2H1X0SSF7")
-    res = CliRunner().invoke(main, ["invalidate", lrn, "--reason", "cancelled", "--store", url])
+    res = CliRunner().invoke(main, ["invalidate", lrn, "--reason", "cancelled", "--store", url,
+                                    "--out", "-"])
     assert res.exit_code == 0, res.output
     root = _valid(res.output.encode("utf-8"))
     assert root.findtext("i:MRN", namespaces=NS) == "26BE4RT8W2H1X0SSF7"
