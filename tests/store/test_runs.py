@@ -137,8 +137,9 @@ def test_positions_are_the_first_reads_when_a_stored_message_is_read_again(
     with Store.open(store_url) as store:
         assert len(store.cache._items) == 0
         got: list = []
-        store.translate([ffm], None, options(now=T0 + DAY), on_result=lambda r: got.extend(
-            r.filings))
+        # lineage is recorded in a store run when asked for (--lineage)
+        store.translate([ffm], None, options(now=T0 + DAY), lineage=True,
+                        on_result=lambda r: got.extend(r.filings))
         assert store.cache.misses >= 1
     (filing,) = got
     (expected,) = translate([fwb, ffm], options()).filings
