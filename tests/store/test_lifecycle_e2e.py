@@ -298,3 +298,49 @@ def test_a_trader_message_left_in_flight_is_resent_with_its_message_id(
     assert "0 filings" in p.file()[1]  # and only once
     assert p.pull()[0] == 0 and _filing(store)["state"] == "invalidated"
     store.close()
+
+
+def test_arrival(serve: Serve, cert_dir: Path, tmp_path: Path, store_url: str) -> None:
+    store, p, sim = _start(serve, cert_dir, tmp_path, db=store_url)  # SQLite and PostgreSQL
+    f = _registered(store, p)
+    lrn, mrn = str(f["lrn"]), str(f["mrn"])
+    code, out = _cli("arrive", mrn, "--at", "2026-04-12T06:40:00Z", "--store", p.db)
+    assert code == 0 and f"IE3N06 queued for LRN {lrn} MRN {mrn}" in out, out
+    assert _exchanges(store, lrn)[-1] == ("out", "IE3N06", "queued")
+    assert _filing(store)["state"] == "registered"  # queued, not yet sent
+    code, out = p.file()
+    assert code == 0 and "IE3N06" in out and "receipt" in out, out
+    (n06,) = [m for m in sim.filed if m.action == "IE3N06"]  # type: ignore[attr-defined]
+    assert n06.answers == ["IE3R04"]  # customs registered the arrival
+    assert _filing(store)["state"] == "arrived"
+    # what went: our MRN, the flight as registered (S1: MU0553), the actual arrival
+    sent = _arrival_sent(store, lrn)
+    assert f"<relatedMRN>\n        <identification>{mrn}</identification>" in sent, sent
+    assert "<conveyanceReferenceNumber>MU0553</conveyanceReferenceNumber>" in sent
+    assert ("<actualDateAndTimeOfArrival>\n            <DateTime>2026-04-12T06:40:00Z"
+            "</DateTime>") in sent
+    assert "relatedTransportDocument" not in sent  # R3048
+    code, out = p.pull()
+    assert code == 0 and "IE3R04" in out, out
+    f = _filing(store)
+    assert f["state"] == "arrived" and f["mrn"] == mrn and f["lrn"] == lrn
+    assert sim.customs.state_of(mrn) == "arrived"  # type: ignore[attr-defined]
+    assert [e[1] for e in _exchanges(store, lrn)] == ["IE3F20", "IE3R01", "IE3N06", "IE3R04"]
+    assert _states(store, lrn)[-3:] == [("queued", "registered", "registered"),
+                                        ("arrival", "registered", "arrived"),
+                                        ("IE3R04", "arrived", "arrived")]
+    # one arrival per filing: a second is refused, nothing queued
+    code, out = _cli("arrive", lrn, "--store", p.db)
+    assert code == 1 and "notified already" in out, out
+    store.close()
+
+
+def _arrival_sent(store: Store, lrn: str) -> str:
+    """The IE3N06 the store sent for the filing ``lrn``."""
+    from ensgate.store._sqlstate import unpack
+
+    with store.engine.connect() as conn:
+        fid = conn.execute(select(filings.c.id).where(filings.c.lrn == lrn)).scalar_one()
+        body = conn.execute(select(exchanges.c.body).where(
+            exchanges.c.filing_id == fid, exchanges.c.action == "IE3N06")).scalar_one()
+    return unpack(body).decode()
