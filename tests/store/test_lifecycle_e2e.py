@@ -344,3 +344,22 @@ def _arrival_sent(store: Store, lrn: str) -> str:
         body = conn.execute(select(exchanges.c.body).where(
             exchanges.c.filing_id == fid, exchanges.c.action == "IE3N06")).scalar_one()
     return unpack(body).decode()
+
+
+def test_arrival_with_control(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
+    store, p, sim = _start(serve, cert_dir, tmp_path, Scenario.CONTROL)
+    f = _registered(store, p)
+    lrn, mrn = str(f["lrn"]), str(f["mrn"])
+    assert _cli("arrive", lrn, "--at", "2026-04-12T06:40:00Z", "--store", p.db)[0] == 0
+    assert p.file()[0] == 0
+    (n06,) = [m for m in sim.filed if m.action == "IE3N06"]  # type: ignore[attr-defined]
+    assert n06.answers == ["IE3R04", "IE3N08"]
+    code, out = p.pull()
+    assert code == 0 and "IE3R04" in out and "IE3N08" in out, out
+    f = _filing(store)
+    assert f["state"] == "arrived" and f["mrn"] == mrn
+    assert [e[1] for e in _exchanges(store, lrn)] == [
+        "IE3F20", "IE3R01", "IE3N06", "IE3R04", "IE3N08"]
+    assert _states(store, lrn)[-2:] == [("IE3R04", "arrived", "arrived"),
+                                        ("IE3N08", "arrived", "arrived")]
+    store.close()
