@@ -362,4 +362,6 @@ def test_arrival_with_control(serve: Serve, cert_dir: Path, tmp_path: Path) -> N
         "IE3F20", "IE3R01", "IE3N06", "IE3R04", "IE3N08"]
     assert _states(store, lrn)[-2:] == [("IE3R04", "arrived", "arrived"),
                                         ("IE3N08", "arrived", "arrived")]
+    # the control names a house of the arrived ENS (the IE3N06 names it by MRN only)
+    assert "HXSHA2611045" in store.last_answer_body(lrn, "IE3N08").decode()  # type: ignore[union-attr]
     store.close()
