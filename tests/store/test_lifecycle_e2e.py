@@ -1,7 +1,7 @@
 """The ENS lifecycle end to end, through the store, against the simulator over real two-way
 TLS on loopback: ``translate`` -> ``file`` -> ``pull`` and the trader's actions (``invalidate``,
-``answer-screening``, ``answer-info``, a corrected source message -> amendment), one test per
-scenario of issue 11. Each asserts the filing's state and MRN in the store, its exchanges
+``answer-screening``, ``answer-info``, ``arrive``, a corrected source message -> amendment), one
+test per scenario of issue 11. Each asserts the filing's state and MRN in the store, its exchanges
 (what went out, what came back) and its events."""
 
 from __future__ import annotations
@@ -302,6 +302,8 @@ def test_a_trader_message_left_in_flight_is_resent_with_its_message_id(
 
 def test_arrival(serve: Serve, cert_dir: Path, tmp_path: Path, store_url: str) -> None:
     store, p, sim = _start(serve, cert_dir, tmp_path, db=store_url)  # SQLite and PostgreSQL
+    code, out = _cli("arrive", str(_filing(store)["lrn"]), "--store", p.db)
+    assert code == 1 and "not registered" in out, out  # no MRN yet: nothing to name
     f = _registered(store, p)
     lrn, mrn = str(f["lrn"]), str(f["mrn"])
     code, out = _cli("arrive", mrn, "--at", "2026-04-12T06:40:00Z", "--store", p.db)
