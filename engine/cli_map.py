@@ -190,15 +190,24 @@ def test_cmd(spec: str, samples: tuple[str, ...], update: bool, config_path: str
               show_default=True, help="xml: the filing with a comment before each element.")
 @click.option("--filing", metavar="F20..F29", help="Filing type (default: by shipment shape).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Site configuration (its reference_data fills gaps, shown with file:line).")
 def trace_cmd(spec: str, messages: tuple[str, ...], fmt: str, filing: str | None,
-              out: str | None) -> None:
+              out: str | None, config_path: str | None) -> None:
     """For every ENS element: the rule (spec:line) and the source (file, line, column, text)."""
     from .authoring import annotated_xml, as_json, rule_text, run_files, sources_text, trace_rows
+    from .config import load_config
+    from .diagnostics import ConfigError
 
     _check_filings(filing)
     sp = _load(spec)
     files, case_filing = _inputs(messages)
-    run = run_files(sp, files, filing=filing or case_filing)
+    try:
+        config = load_config(config_path) if config_path else None
+        run = run_files(sp, files, filing=filing or case_filing, config=config)
+    except ConfigError as exc:
+        Console(stderr=True).print(f"ensgate: {exc}", markup=False)
+        sys.exit(2)
     rows = trace_rows(run)
     if not rows:
         Console(stderr=True).print("no filing could be assembled from these messages",

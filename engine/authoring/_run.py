@@ -22,10 +22,12 @@ from ..mapping import Lineage
 from ..mapping._assemble import Shipment, assemble
 from ..mapping._engine import Fragment, run_spec
 from ..mapping._spec import MappingSpec, builtin_specs, load_spec
-from ..pipeline import iter_input_files, read_file
+from ..pipeline import Enrichment, iter_input_files, read_file
+from ..pipeline._policy import NEEDS_FLIGHT_TIMES, has_flight_times
 from ..pipeline._site import apply_site_data
 from ..readers._source import SourceMessage
 from ..readers.cargoimp import reassemble
+from ..reference import load_reference
 from ..render import Renderer, RenderError, normalise_filing_code
 from ._xpaths import marker_xpaths
 
@@ -126,12 +128,22 @@ def run_messages(spec: MappingSpec, messages: Sequence[SourceMessage], *,
             frags.extend(run_spec(one, msg, today=today))
     forced = normalise_filing_code(filing) if filing else None
     renderer = Renderer()
+    reference = load_reference(cfg.reference_data)
+    enrichment = Enrichment(reference)
     ships: list[ShipmentRun] = []
     for ship in assemble(frags):
         code = forced or normalise_filing_code(cfg.filings.get(ship.shape, "") or "")
+        if code in NEEDS_FLIGHT_TIMES and reference.has_schedules and \
+                not has_flight_times(ship):  # as the filing policy asks the schedule
+            times = enrichment.schedule(ship)
+            if times is not None:
+                t = ship.data["transport"]
+                t["estimated_departure"], t["estimated_arrival"] = times
         sr = ShipmentRun(shipment=ship, filing=code, diagnostics=list(ship.diagnostics))
         if code is not None:
-            sr.diagnostics.extend(apply_site_data(ship, cfg, filing=code, issued=issued))
+            sr.diagnostics.extend(enrichment.apply(ship, code, cfg))
+            sr.diagnostics.extend(apply_site_data(ship, cfg, filing=code, issued=issued,
+                                                  office_wildcard=reference.offices is None))
             if render:
                 try:
                     sr.xpaths = marker_xpaths(code, ship.data, renderer=renderer)

@@ -39,6 +39,8 @@ class TraceRow:
             return "engine"
         if self.rule.rule_id == "site" or self.rule.spec.startswith("<"):
             return "site configuration"
+        if self.rule.rule_id.startswith("reference."):
+            return "reference data"
         return "spec"
 
     def to_dict(self) -> dict[str, Any]:

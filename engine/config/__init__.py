@@ -7,6 +7,7 @@ from ._config import (
     FilingPolicy,
     FillPolicy,
     PartyConfig,
+    ReferenceDataConfig,
     SinkConfig,
     load_config,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "FilingPolicy",
     "FillPolicy",
     "PartyConfig",
+    "ReferenceDataConfig",
     "SinkConfig",
     "load_config",
 ]

@@ -1,4 +1,10 @@
-"""Loading and checking the site configuration."""
+"""Loading and checking the site configuration.
+
+The layers (embedded ``default.yaml``, the site file, ``ENSGATE__`` variables) are merged and
+checked by pydantic-settings (``_Settings``): the file is deep-merged over the defaults and
+given as the initial values, environment variables (``ENSGATE__SECTION__KEY``, nested with
+``__``) win over both. The checked values become the frozen dataclasses below, which the rest
+of ensgate uses (and tests ``dataclasses.replace``)."""
 
 from __future__ import annotations
 
@@ -16,9 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..diagnostics import ConfigError
-
-_PARTY_KEYS = ("name", "eori", "street", "number", "city", "postcode", "country", "phone",
-               "email", "status", "subdivision")
+from ._settings import Settings, SettingsError, duration, party_model
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +66,28 @@ class FilingPolicy:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FillPolicy:
+    """What to do with facts real feeds leave out (``fill_policy:``; docs/configuration.md).
+
+    - ``no_house_number``: a party address with a street but no house number and no P.O. box
+      (``CHEONG TAT ROAD``). ``report`` (default): nothing is invented, R3002 reports it;
+      ``placeholder``: ``house_number_placeholder`` is written as the number, with a MAP013
+      warning. DG TAXUD's "Address Processing Guidance" (v1.0, 2020) has a section on such
+      addresses whose text could not be read, so no value is built in [I].
+    - ``method_of_payment``: CL116 code used when a message gives none and no FWB of the same
+      AWB does (EDIFACT CUSCARs without CPI), with a MAP013 warning; None: MAP003.
+    - ``natural_person_rule``: guess typeOfPerson 1 (natural person) for a consignee whose
+      name has no company marker and reads as a personal name, in the feeds listed in
+      ``natural_person_feeds`` (express / B2C senders, by AWB prefix or ``*``) [I]."""
+
+    no_house_number: str = "report"
+    house_number_placeholder: str | None = None
+    method_of_payment: str | None = None
+    natural_person_rule: bool = False
+    natural_person_feeds: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SinkConfig:
     """Where state changes go (``sinks:``, delivered by ``ensgate.sinks``): a JSON-lines
     file (``kind`` jsonl, ``path``) or a webhook (``kind`` webhook, ``url``: one HTTP POST
@@ -82,25 +108,74 @@ class SinkConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FillPolicy:
-    """What to do with facts real feeds leave out (``fill_policy:``; docs/configuration.md).
+class ReferenceDataConfig:
+    """The operator's reference data files (``reference_data:``; ``docs/reference-data.md``):
+    flight schedules (SSIM Chapter 7 or CSV), party master data (CSV or YAML) and the customs
+    offices of first entry by airport (CSV or YAML). Paths are absolute here (a relative path
+    in a file is relative to that file's folder)."""
 
-    - ``no_house_number``: a party address with a street but no house number and no P.O. box
-      (``CHEONG TAT ROAD``). ``report`` (default): nothing is invented, R3002 reports it;
-      ``placeholder``: ``house_number_placeholder`` is written as the number, with a MAP013
-      warning. DG TAXUD's "Address Processing Guidance" (v1.0, 2020) has a section on such
-      addresses whose text could not be read, so no value is built in [I].
-    - ``method_of_payment``: CL116 code used when a message gives none and no FWB of the same
-      AWB does (EDIFACT CUSCARs without CPI), with a MAP013 warning; None: MAP003.
-    - ``natural_person_rule``: guess typeOfPerson 1 (natural person) for a consignee whose
-      name has no company marker and reads as a personal name, in the feeds listed in
-      ``natural_person_feeds`` (express / B2C senders, by AWB prefix or ``*``) [I]."""
+    schedules: tuple[Path, ...] = ()
+    parties: tuple[Path, ...] = ()
+    customs_offices: Path | None = None
 
-    no_house_number: str = "report"
-    house_number_placeholder: str | None = None
-    method_of_payment: str | None = None
-    natural_person_rule: bool = False
-    natural_person_feeds: frozenset[str] = frozenset()
+    @property
+    def configured(self) -> bool:
+        return bool(self.schedules or self.parties or self.customs_offices)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnsgateConfig:
+    declarant: PartyConfig
+    representative: PartyConfig | None = None
+    addressed_member_state: str | None = None
+    lrn_prefix: str = "EG"
+    lrn_scheme: str = "{prefix}{filing}{doc}"
+    carriers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    customs_offices: Mapping[str, str] = field(default_factory=dict)
+    filings: Mapping[str, str] = field(default_factory=dict)
+    store: str | None = None  # SQLAlchemy URL of the shipment store (sqlite:///..., postgresql+psycopg://...)
+    filing_policy: FilingPolicy = field(default_factory=FilingPolicy)
+    postcode_optional_countries: frozenset[str] = frozenset()
+    max_input_bytes: int = 1 << 30
+    supplementary_declarant: str | None = None  # EORI lodging the house data of IE3F21 filings
+    arrival_notifier: PartyConfig | None = None  # person notifying the arrival (IE3N06)
+    # EORI of the access point operator (the AS4 sender party, ICD 4.2.2.1: the system actor,
+    # an ITSP or the trader); None = the EORI the seal certificate names
+    access_point_eori: str | None = None
+    deadline_at_risk: float | None = None  # deadlines.at_risk seconds (None: the rules')
+    sinks: tuple[SinkConfig, ...] = ()  # where state changes go (ensgate.sinks)
+    fill_policy: FillPolicy = field(default_factory=FillPolicy)
+    reference_data: ReferenceDataConfig = field(default_factory=lambda: ReferenceDataConfig())
+    source: str = "<defaults>"
+
+    def carrier_for(self, awb_prefix: str) -> PartyConfig | None:
+        raw = self.carriers.get(awb_prefix) or self.carriers.get("*")
+        if raw is None:
+            return None
+        return _party({k: str(v).replace("{prefix}", awb_prefix) for k, v in raw.items()},
+                      f"carriers.{awb_prefix}")
+
+    def customs_office_for(self, airport: str, country: str, *,
+                           wildcard: bool = True) -> str | None:
+        raw = self.customs_offices.get(airport) or (
+            self.customs_offices.get("*") if wildcard else None)
+        return None if raw is None else raw.replace("{country}", country)
+
+
+
+def _party(raw: Any, where: str) -> PartyConfig:
+    try:
+        return PartyConfig(**party_model(raw, where))
+    except SettingsError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _duration(raw: Any, where: str) -> float | None:
+    """``90``, ``"90s"``, ``"30m"``, ``"1h"``, ``"2d"`` -> seconds; null -> None."""
+    try:
+        return duration(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _fill_policy(raw: Any) -> FillPolicy:
@@ -130,93 +205,6 @@ def _fill_policy(raw: Any) -> FillPolicy:
         in ("1", "true", "yes"),
         natural_person_feeds=frozenset(str(f) for f in (
             [feeds] if isinstance(feeds, str) else feeds)))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EnsgateConfig:
-    declarant: PartyConfig
-    representative: PartyConfig | None = None
-    addressed_member_state: str | None = None
-    lrn_prefix: str = "EG"
-    lrn_scheme: str = "{prefix}{filing}{doc}"
-    carriers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    customs_offices: Mapping[str, str] = field(default_factory=dict)
-    filings: Mapping[str, str] = field(default_factory=dict)
-    # EORI of the access point operator (the AS4 sender party, ICD 4.2.2.1: the system actor,
-    # an ITSP or the trader); None = the EORI the seal certificate names
-    access_point_eori: str | None = None
-    store: str | None = None  # SQLAlchemy URL of the shipment store (sqlite:///..., postgresql+psycopg://...)
-    filing_policy: FilingPolicy = field(default_factory=FilingPolicy)
-    postcode_optional_countries: frozenset[str] = frozenset()
-    max_input_bytes: int = 1 << 30
-    supplementary_declarant: str | None = None  # EORI lodging the house data of IE3F21 filings
-    arrival_notifier: PartyConfig | None = None  # person notifying the arrival (IE3N06)
-    deadline_at_risk: float | None = None  # deadlines.at_risk seconds (None: the rules')
-    sinks: tuple[SinkConfig, ...] = ()  # where state changes go (ensgate.sinks)
-    fill_policy: FillPolicy = field(default_factory=FillPolicy)
-    source: str = "<defaults>"
-
-    def carrier_for(self, awb_prefix: str) -> PartyConfig | None:
-        raw = self.carriers.get(awb_prefix) or self.carriers.get("*")
-        if raw is None:
-            return None
-        return _party({k: str(v).replace("{prefix}", awb_prefix) for k, v in raw.items()},
-                      f"carriers.{awb_prefix}")
-
-    def customs_office_for(self, airport: str, country: str) -> str | None:
-        raw = self.customs_offices.get(airport) or self.customs_offices.get("*")
-        return None if raw is None else raw.replace("{country}", country)
-
-
-def _party(raw: Any, where: str) -> PartyConfig:
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: expected a mapping of {', '.join(_PARTY_KEYS)}")
-    unknown = sorted(set(raw) - set(_PARTY_KEYS))
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
-    if not raw.get("name") or not raw.get("eori"):
-        raise ConfigError(f"{where}: name and eori are required")
-    values: dict[str, Any] = {k: (None if v is None else str(v)) for k, v in raw.items()}
-    return PartyConfig(**values)
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _duration(raw: Any, where: str) -> float | None:
-    """``90``, ``"90s"``, ``"30m"``, ``"1h"``, ``"2d"`` -> seconds; null -> None."""
-    if raw is None:
-        return None
-    m = _DURATION.match(str(raw))
-    if m is None:
-        raise ConfigError(f"{where}: {raw!r} is not a duration (e.g. 90s, 30m, 1h, 2d or null)")
-    return float(m.group(1)) * _UNIT[m.group(2)]
-
-
-def _filing_policy(raw: Any) -> FilingPolicy:
-    if raw is None:
-        return FilingPolicy()
-    if not isinstance(raw, Mapping):
-        raise ConfigError("filing_policy: expected a mapping")
-    known = {"house_wait", "consolidation_wait", "consolidation_partial",
-             "consolidation_markers"}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"filing_policy: unknown key(s) {', '.join(unknown)}")
-    default = FilingPolicy()
-    partial = str(raw.get("consolidation_partial", default.consolidation_partial)).upper()
-    if partial.removeprefix("IE3") not in ("F21", "F22"):
-        raise ConfigError(f"filing_policy.consolidation_partial: {partial!r} is not F21 or F22")
-    markers = raw.get("consolidation_markers", default.consolidation_markers)
-    if not isinstance(markers, list | tuple) or not all(isinstance(m, str) for m in markers):
-        raise ConfigError("filing_policy.consolidation_markers: expected a list of phrases")
-    return FilingPolicy(
-        house_wait=_duration(raw.get("house_wait", default.house_wait), "filing_policy.house_wait"),
-        consolidation_wait=_duration(raw.get("consolidation_wait", default.consolidation_wait),
-                                     "filing_policy.consolidation_wait"),
-        consolidation_partial=partial.removeprefix("IE3"),
-        consolidation_markers=tuple(" ".join(m.upper().split()) for m in markers if m.strip()))
 
 
 def _deadlines(raw: Any) -> float | None:
@@ -301,20 +289,6 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in environ.items():
-        if not name.startswith("ENSGATE__"):
-            continue
-        keys = [k.lower() for k in name[len("ENSGATE__"):].split("__") if k]
-        node = out
-        for k in keys[:-1]:
-            node = node.setdefault(k, {})
-        if keys:
-            node[keys[-1]] = value
-    return out
-
-
 @cache
 def _embedded_defaults() -> dict[str, Any]:
     """The packaged ``default.yaml``, read and parsed once per process (every batch without an
@@ -324,55 +298,86 @@ def _embedded_defaults() -> dict[str, Any]:
     return parsed
 
 
+def _read_file(path: str | Path) -> dict[str, Any]:
+    try:
+        extra = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {path} is not valid YAML: {exc}") from None
+    if not isinstance(extra, Mapping):
+        raise ConfigError(f"config {path}: expected a mapping at the top")
+    return dict(extra)
+
+
+def _paths(raw: Any, base: Path) -> tuple[Path, ...]:
+    items = [raw] if isinstance(raw, str | Path) else list(raw or ())
+    out = []
+    for item in items:
+        p = Path(str(item)).expanduser()
+        out.append(p if p.is_absolute() else (base / p))
+    return tuple(out)
+
+
 def load_config(path: str | Path | None = None, *,
                 environ: Mapping[str, str] | None = None) -> EnsgateConfig:
     """Embedded defaults, then the file at ``path``, then ``ENSGATE__...`` variables."""
     raw = copy.deepcopy(_embedded_defaults())
     source = "<defaults>"
     if path is not None:
-        try:
-            extra = yaml.safe_load(Path(path).read_text("utf-8")) or {}
-        except OSError as exc:
-            raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"config {path} is not valid YAML: {exc}") from None
-        if not isinstance(extra, Mapping):
-            raise ConfigError(f"config {path}: expected a mapping at the top")
+        extra = _read_file(path)
+        ref_raw = extra.get("reference_data")
+        if isinstance(ref_raw, Mapping):  # a file's paths are relative to its folder
+            base = Path(path).resolve().parent
+            extra["reference_data"] = {
+                k: ([str(p) for p in _paths(v, base)] if k in ("schedules", "parties")
+                    else str(_paths(v, base)[0]) if k == "customs_offices" and v else v)
+                for k, v in ref_raw.items()}
         raw = _merge(raw, extra)
         source = str(path)
-    raw = _merge(raw, _env_overrides(os.environ if environ is None else environ))
-    lrn = raw.get("lrn") or {}
-    rep = raw.get("representative")
-    notifier = raw.get("arrival_notifier")
-    supplementary = raw.get("supplementary_declarant")
-    if raw.get("ledger"):
+    try:
+        settings = Settings.load(raw, os.environ if environ is None else environ)
+    except SettingsError as exc:
+        raise ConfigError(str(exc)) from None
+    if settings.ledger:
         raise ConfigError(
-            f"ledger: {raw['ledger']!r}: the SQLite ledger was replaced by the shipment store; "
+            f"ledger: {settings.ledger!r}: the SQLite ledger was replaced by the shipment store; "
             "set store: to a database URL instead (e.g. store: sqlite:///ensgate.db, or "
             "ENSGATE__STORE=...). The old ledger file is not read: its LRNs are not carried "
             "over")
-    store = raw.get("store")
+    ref = settings.reference_data
+    here = Path.cwd()  # paths from the environment are relative to the current folder
+    offices = _paths(ref.customs_offices, here)
+    fp = settings.filing_policy
     try:
         return EnsgateConfig(
-            declarant=_party(raw.get("declarant"), "declarant"),
-            representative=None if not rep else _party(rep, "representative"),
-            addressed_member_state=raw.get("addressed_member_state"),
-            lrn_prefix=str(lrn.get("prefix", "EG")),
-            lrn_scheme=str(lrn.get("scheme", "{prefix}{filing}{doc}")),
-            carriers=dict(raw.get("carriers") or {}),
-            customs_offices={str(k): str(v) for k, v in (raw.get("customs_offices") or {}).items()},
-            filings={str(k): str(v) for k, v in (raw.get("filings") or {}).items()},
-            store=None if not store else str(store),
-            access_point_eori=None if not raw.get("access_point_eori")
-            else str(raw["access_point_eori"]),
-            filing_policy=_filing_policy(raw.get("filing_policy")),
-            postcode_optional_countries=frozenset(raw.get("postcode_optional_countries") or ()),
-            max_input_bytes=int(raw.get("max_input_bytes", 1 << 30)),
-            supplementary_declarant=None if not supplementary else str(supplementary),
-            arrival_notifier=None if not notifier else _party(notifier, "arrival_notifier"),
-            deadline_at_risk=_deadlines(raw.get("deadlines")),
-            sinks=_sinks(raw.get("sinks"), os.environ if environ is None else environ),
-            fill_policy=_fill_policy(raw.get("fill_policy")),
+            declarant=PartyConfig(**settings.declarant.model_dump()),
+            representative=None if settings.representative is None
+            else PartyConfig(**settings.representative.model_dump()),
+            addressed_member_state=settings.addressed_member_state,
+            lrn_prefix=settings.lrn.prefix,
+            lrn_scheme=settings.lrn.scheme,
+            carriers={k: dict(v) for k, v in settings.carriers.items()},
+            customs_offices=dict(settings.customs_offices),
+            filings=dict(settings.filings),
+            store=settings.store or None,
+            filing_policy=FilingPolicy(
+                house_wait=fp.house_wait, consolidation_wait=fp.consolidation_wait,
+                consolidation_partial=fp.consolidation_partial,
+                consolidation_markers=fp.consolidation_markers),
+            postcode_optional_countries=frozenset(settings.postcode_optional_countries),
+            max_input_bytes=settings.max_input_bytes,
+            supplementary_declarant=settings.supplementary_declarant or None,
+            arrival_notifier=None if settings.arrival_notifier is None
+            else PartyConfig(**settings.arrival_notifier.model_dump()),
+            access_point_eori=settings.access_point_eori or None,
+            fill_policy=_fill_policy(settings.fill_policy),
+            deadline_at_risk=_deadlines(settings.deadlines),
+            sinks=_sinks(settings.sinks, os.environ if environ is None else environ),
+            reference_data=ReferenceDataConfig(
+                schedules=_paths(ref.schedules, here),
+                parties=_paths(ref.parties, here),
+                customs_offices=offices[0] if offices else None),
             source=source,
         )
     except (TypeError, ValueError) as exc:

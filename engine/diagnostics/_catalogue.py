@@ -123,6 +123,10 @@ _ENTRIES: tuple[tuple[str, Severity, str], ...] = (
     ("MTS001", E, "mapping test: output differs from the expected ENS XML"),
     ("MTS002", E, "mapping test: case could not run or gave no filing"),
     ("MTS003", W, "mapping test: case has no expected ENS XML yet (bless it with --update)"),
+    # -- enrichment from reference data (docs/reference-data.md) ---------------------------------
+    ("REF001", W, "flight times taken from the schedule: scheduled, no flight manifest yet"),
+    ("REF002", I, "party data completed from the party master data"),
+    ("REF003", E, "no customs office of first entry for the airport in the office table"),
     # -- rendering --------------------------------------------------------------------------------
     ("RND001", F, "template for the filing type not found"),
     ("RND002", E, "template failed to render the dataset"),

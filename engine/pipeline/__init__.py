@@ -11,6 +11,7 @@ from ._batch import (
     translate_bytes,
     translate_messages,
 )
+from ._enrich import Enrichment
 from ._inputs import iter_input_files, read_file, read_messages
 from ._output import summarise, write_atomic, write_batch
 from ._policy import FLIGHT_TIMES, HOUSE_DATA, Decision, Policy, Schedule
@@ -39,6 +40,7 @@ __all__ = [
     "UNSENT_FILING_STATES",
     "BatchResult",
     "Decision",
+    "Enrichment",
     "Filing",
     "MemoryState",
     "MessageCache",

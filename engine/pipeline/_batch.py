@@ -30,9 +30,11 @@ from ..mapping import Lineage
 from ..mapping._assemble import Shipment
 from ..mapping._spec import MappingSpec, builtin_specs, load_spec
 from ..readers._source import SourceMessage
+from ..reference import ReferenceData, load_reference
 from ..render import FILINGS, Renderer, RenderError, normalise_filing_code
 from ..validate import SchemaSet, check_schema
 from ..validate.rules import LedgerView, RuleConfig, check_rules
+from ._enrich import Enrichment
 from ._inputs import read_messages
 from ._policy import NEEDS_FLIGHT_TIMES, Policy, Schedule
 from ._site import apply_site_data, field_xpaths_of
@@ -65,6 +67,9 @@ class TranslateOptions:
     renderer: Renderer | None = None
     now: datetime | None = None  # the clock of the run (policy waits); default: issued
     schedule: Schedule | None = None  # flight schedule source when no FFM came (hook)
+    # reference data (schedules, parties, customs offices); default: the configuration's
+    # reference_data files (ensgate.reference.load_reference)
+    reference: ReferenceData | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -205,7 +210,15 @@ class _Batch:
         self.forced = None
         if options.filing:
             self.forced = normalise_filing_code(options.filing)
-        self.policy = Policy(config=self.config, forced=self.forced, schedule=options.schedule)
+        self.reference = (options.reference if options.reference is not None
+                          else load_reference(self.config.reference_data))
+        # the enrichment stage; the office table replaces the "*" placeholder of the site
+        # configuration when one is configured
+        self.enrichment = Enrichment(self.reference)
+        schedule = options.schedule
+        if schedule is None and self.reference.has_schedules:
+            schedule = self.enrichment.schedule
+        self.policy = Policy(config=self.config, forced=self.forced, schedule=schedule)
         self._rule_configs: dict[date, RuleConfig] = {}
 
     def now(self) -> datetime:
@@ -252,8 +265,15 @@ class _Batch:
             ship.data["declaration"]["lrn"] = lrn
         if self.forced:
             diags.extend(_missing_flight_data(ship, code))
+        enriched = self.enrichment.apply(ship, code, self.config)
+        diags.extend(enriched)
+        if any(d.is_error for d in enriched):
+            # a fact the reference data should give and does not: one diagnostic, not the
+            # schema and rule errors about the same element that rendering would add
+            return None, diags
         diags.extend(apply_site_data(ship, self.config, filing=code, issued=issued,
-                                     arrived_at=self.arrived_at, seq=seq))
+                                     arrived_at=self.arrived_at, seq=seq,
+                                     office_wildcard=self.reference.offices is None))
         try:
             text = self.renderer.render(code, ship.data)
         except RenderError as exc:

@@ -35,10 +35,17 @@ READERS: tuple[ReaderEntry, ...] = (
 )
 
 
+# Under an input folder, documentation and the site's configuration and reference data
+# (schedules, party books, office tables: docs/reference-data.md) are not messages. A file
+# named on its own is always read.
+NOT_MESSAGES = (".md", ".yaml", ".yml", ".csv", ".ssim")
+
+
 def iter_input_files(paths: Iterable[str | Path], *,
                      exclude: Path | None = None) -> Iterator[Path]:
-    """Files named, and files under folders named (sorted, hidden files skipped). ``exclude``
-    (the output folder, when it lies inside an input folder) is never read."""
+    """Files named, and files under folders named (sorted; hidden files and the
+    documentation, configuration and reference data files of ``NOT_MESSAGES`` skipped).
+    ``exclude`` (the output folder, when it lies inside an input folder) is never read."""
     skip = None if exclude is None else exclude.resolve()
     for raw in paths:
         p = Path(raw)
@@ -47,7 +54,7 @@ def iter_input_files(paths: Iterable[str | Path], *,
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                                  and (skip is None or (Path(root) / d).resolve() != skip))
                 for name in sorted(files):
-                    if not name.startswith(".") and not name.lower().endswith(".md"):
+                    if not name.startswith(".") and not name.lower().endswith(NOT_MESSAGES):
                         yield Path(root) / name
         else:
             yield p

@@ -67,10 +67,13 @@ def declarant_of(ship: Shipment, config: EnsgateConfig) -> str:
 
 def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing: str, issued: datetime,
                     arrived_at: datetime | None = None, seq: int = 1,
+                    office_wildcard: bool = True,
                     party_types: PartyTypes | None = None) -> list[Diagnostic]:
     """Fill the dataset of ``ship`` for ``filing`` (e.g. "IE3F26") from the configuration (and,
-    for an arrival notification, the operator's arrival time); returns diagnostics.
-    ``party_types`` is the hook party master data answers typeOfPerson through."""
+    for an arrival notification, the operator's arrival time); returns diagnostics. Without
+    ``office_wildcard`` (an office table is configured) the ``"*"`` customs office
+    placeholder is not used. ``party_types`` is the hook party master data answers
+    typeOfPerson through (the enrichment stage fills it from the party book before)."""
     info = FILINGS[filing]
     filing_short, specific_circumstance = info.short, info.specific_circumstance
     out: list[Diagnostic] = []
@@ -106,8 +109,8 @@ def apply_site_data(ship: Shipment, config: EnsgateConfig, *, filing: str, issue
     if carrier is not None:
         _party_into(d["carrier"], carrier)
     if t["customs_office_first_entry"] is None and t["arrival_airport"] and arrival_country:
-        t["customs_office_first_entry"] = config.customs_office_for(t["arrival_airport"],
-                                                                    arrival_country)
+        t["customs_office_first_entry"] = config.customs_office_for(
+            t["arrival_airport"], arrival_country, wildcard=office_wildcard)
     for path in ("declaration.lrn", "declaration.issue_date", "declarant",
                  "carrier", "transport.customs_office_first_entry"):
         ship.lineage.setdefault(path, Lineage(rule=ref, note="from the site configuration"))

@@ -210,3 +210,17 @@ sink_cursors = Table(
     Column("lease_until", Stamp),
     Column("updated_at", Stamp, nullable=False),
 )
+
+reference_files = Table(
+    "reference_files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),  # schedules | parties | customs_offices
+    Column("path", Text, nullable=False),
+    Column("digest", String(64), nullable=False),  # sha256 of the bytes
+    Column("format", String(10), nullable=False),  # ssim | csv | yaml
+    Column("rows", Integer, nullable=False),
+    Column("problems", Text, nullable=False),  # JSON list of "file:line: why"
+    Column("body", LargeBinary, nullable=False),  # zlib of the bytes read
+    Column("loaded_at", Stamp, nullable=False),
+    UniqueConstraint("kind", "path", "digest", name="reference_files_version"),
+)

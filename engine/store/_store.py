@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from ..config import EnsgateConfig, load_config
 from ..mapping._assemble import awb_key
 from ..pipeline import (
+    FLIGHT_TIMES,
     BatchResult,
     MessageCache,
     SourcePiece,
@@ -43,6 +44,7 @@ from . import _exports
 from ._db import current_revision, head_revision, make_engine, upgrade
 from ._exchanges import StoreExchanges
 from ._queries import StoreQuestions, aware
+from ._reference import new_versions, record_versions
 from ._schema import (
     messages,
     runs,
@@ -191,6 +193,8 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
         Feeding a batch's messages one call at a time gives the batch's filings."""
         batch = self._batch(options)
         when = aware(now) or batch.now()
+        if new_versions(self.engine, batch.reference):
+            self.sweep(when, options=options)  # records the new versions after deciding
         with gc_paused():
             msgs = read_messages(data, file=name)
         report = self._run_unit(batch, [SourcePiece(file=name, data=data, reader="detect",
@@ -202,15 +206,17 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
                             outcomes=counts, shipments=_shipment_outcomes(report))
 
     def sweep(self, now: datetime | None = None, *, options: TranslateOptions | None = None,
-              folder: Path | None = None) -> tuple[ShipmentOutcome, ...]:
+              folder: Path | None = None,
+              flight_times: bool = False) -> tuple[ShipmentOutcome, ...]:
         """Decide again every pending shipment whose wait is over at ``now`` (a partial
-        filing after ``filing_policy.house_wait`` ...)."""
+        filing after ``filing_policy.house_wait`` ...); with ``flight_times`` (or when a
+        schedule file changed since the store last saw it) also those waiting for flight
+        times, which a schedule may now give."""
         batch = self._batch(options)
         when = aware(now) or batch.now()
-        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
-            keys = list(conn.execute(select(shipments.c.key).where(
-                shipments.c.state == "pending", shipments.c.due_at.is_not(None),
-                shipments.c.due_at <= when).order_by(shipments.c.key)).scalars())
+        new = new_versions(self.engine, batch.reference)
+        flight_times = flight_times or any(f.kind == "schedules" for f in new)
+        keys = self._due_keys(when, flight_times)
         done: list[ShipmentOutcome] = []
         for part in range(0, len(keys), 500):
             report = self._run_unit(batch, [], now=when, run_id=None, command="sweep",
@@ -220,6 +226,7 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
         if folder is not None:
             _exports.flush(self.engine, folder)
             _exports.settle(self.engine, folder)
+        record_versions(self.engine, batch.reference, new, when)
         return tuple(done)
 
     # -- the batch ------------------------------------------------------------------------
@@ -245,7 +252,11 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
             run_id = _start_run(conn, "translate", now)
         total: dict[str, Any] = {}
         key = None if folder is None else str(folder)
-        self._sweep_into(batch, now, run_id, key, lineage, total, on_result)
+        # a schedule file new to the store may give the flight times shipments wait for
+        new = new_versions(self.engine, batch.reference)
+        self._sweep_into(batch, now, run_id, key, lineage, total, on_result,
+                         flight_times=any(f.kind == "schedules" for f in new))
+        record_versions(self.engine, batch.reference, new, now)
         pending: list[SourcePiece] = []
         count = 0
         done_bytes = 0
@@ -293,13 +304,21 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
             write_atomic(folder / "summary.json", json.dumps(summary, indent=1).encode())
         return summary
 
+    def _due_keys(self, now: datetime, flight_times: bool) -> list[str]:
+        """Pending shipments whose wait is over; with ``flight_times``, also every shipment
+        waiting for flight times (a new schedule may give them)."""
+        due = (shipments.c.due_at.is_not(None)) & (shipments.c.due_at <= now)
+        if flight_times:
+            due = due | (shipments.c.waiting_for == FLIGHT_TIMES)
+        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+            return list(conn.execute(select(shipments.c.key).where(
+                shipments.c.state == "pending", due).order_by(shipments.c.key)).scalars())
+
     def _sweep_into(self, batch: _Batch, now: datetime, run_id: int, folder: str | None,
                     lineage: bool, total: dict[str, Any],
-                    on_result: Callable[[BatchResult], None] | None) -> None:
-        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
-            keys = list(conn.execute(select(shipments.c.key).where(
-                shipments.c.state == "pending", shipments.c.due_at.is_not(None),
-                shipments.c.due_at <= now).order_by(shipments.c.key)).scalars())
+                    on_result: Callable[[BatchResult], None] | None, *,
+                    flight_times: bool = False) -> None:
+        keys = self._due_keys(now, flight_times)
         for part in range(0, len(keys), 500):
             report = self._run_unit(batch, [], now=now, run_id=run_id,
                                     keys=keys[part:part + 500], folder=folder,

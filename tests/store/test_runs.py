@@ -168,8 +168,8 @@ def test_store_cli_current_and_upgrade(tmp_path: Path) -> None:
     code, output = _cli("store", "current", "--store", url)
     assert code == 0 and "current (empty)" in output
     code, output = _cli("store", "upgrade", "--store", url)
-    assert code == 0 and "store at revision 0003" in output
-    assert "current 0003" in _cli("store", "current", "--store", url)[1]
+    assert code == 0 and "store at revision 0004" in output
+    assert "current 0004" in _cli("store", "current", "--store", url)[1]
 
 
 def test_old_ledger_setting_is_a_clear_configuration_error(tmp_path: Path) -> None:
