@@ -80,7 +80,7 @@ class StoreTrader:
                 filings.c.id == row.id)).one()
         return r.lrn, r.mrn or "", r.declarant
 
-    def trader_actions(self, lrn: str) -> tuple[str, str, tuple[str, ...]]:
+    def trader_actions(self, lrn: str) -> tuple[str, bytes, tuple[str, ...]]:
         """For the current filing holding ``lrn``: its document (the LRN scheme's ``doc``),
         its registered XML, and the trader messages queued or sent about it (actions, in
         order). KeyError when no filing matches."""
