@@ -87,6 +87,22 @@ def _registered(store: Store, p: Lifecycle) -> dict[str, object]:
     return f
 
 
+def _queued_then_filed(store: Store, p: Lifecycle, action: str, command: str, *args: str,
+                       by_mrn: bool = False) -> tuple[str, str]:
+    """Register the filing, run the trader ``command`` on it (named by LRN, or MRN), see
+    ``action`` queued with the filing's state kept, then sent by ``file`` with a receipt:
+    (LRN, MRN)."""
+    f = _registered(store, p)
+    lrn, mrn = str(f["lrn"]), str(f["mrn"])
+    code, out = _cli(command, mrn if by_mrn else lrn, *args, "--store", p.db)
+    assert code == 0 and f"{action} queued for LRN {lrn} MRN {mrn}" in out, out
+    assert _exchanges(store, lrn)[-1] == ("out", action, "queued")
+    assert _filing(store)["state"] == "registered"  # queued, not yet sent
+    code, out = p.file()
+    assert code == 0 and "receipt" in out and action in out, out
+    return lrn, mrn
+
+
 def test_mrn(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
     store, p, _sim = _start(serve, cert_dir, tmp_path)
     lrn = _filing(store)["lrn"]
@@ -106,14 +122,8 @@ def test_mrn(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
 
 def test_invalidation(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
     store, p, sim = _start(serve, cert_dir, tmp_path)
-    f = _registered(store, p)
-    lrn, mrn = str(f["lrn"]), str(f["mrn"])
-    code, out = _cli("invalidate", lrn, "--reason", "shipment cancelled", "--store", p.db)
-    assert code == 0 and f"IE3Q04 queued for LRN {lrn} MRN {mrn}" in out, out
-    assert _exchanges(store, lrn)[-1] == ("out", "IE3Q04", "queued")
-    assert _filing(store)["state"] == "registered"  # queued, not yet sent
-    code, out = p.file()
-    assert code == 0 and "receipt" in out and "IE3Q04" in out, out
+    lrn, mrn = _queued_then_filed(store, p, "IE3Q04", "invalidate", "--reason",
+                                  "shipment cancelled")
     assert _exchanges(store, lrn)[-1] == ("out", "IE3Q04", "ok")
     code, out = p.file()  # sent once: nothing is queued any more
     assert "0 filings" in out
@@ -304,14 +314,8 @@ def test_arrival(serve: Serve, cert_dir: Path, tmp_path: Path, store_url: str) -
     store, p, sim = _start(serve, cert_dir, tmp_path, db=store_url)  # SQLite and PostgreSQL
     code, out = _cli("arrive", str(_filing(store)["lrn"]), "--store", p.db)
     assert code == 1 and "not registered" in out, out  # no MRN yet: nothing to name
-    f = _registered(store, p)
-    lrn, mrn = str(f["lrn"]), str(f["mrn"])
-    code, out = _cli("arrive", mrn, "--at", "2026-04-12T06:40:00Z", "--store", p.db)
-    assert code == 0 and f"IE3N06 queued for LRN {lrn} MRN {mrn}" in out, out
-    assert _exchanges(store, lrn)[-1] == ("out", "IE3N06", "queued")
-    assert _filing(store)["state"] == "registered"  # queued, not yet sent
-    code, out = p.file()
-    assert code == 0 and "IE3N06" in out and "receipt" in out, out
+    lrn, mrn = _queued_then_filed(store, p, "IE3N06", "arrive", "--at",
+                                  "2026-04-12T06:40:00Z", by_mrn=True)
     (n06,) = [m for m in sim.filed if m.action == "IE3N06"]  # type: ignore[attr-defined]
     assert n06.answers == ["IE3R04"]  # customs registered the arrival
     assert _filing(store)["state"] == "arrived"
