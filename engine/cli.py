@@ -54,8 +54,14 @@ def main() -> None:
 @click.option("--filing", metavar="F20..F29|F32|N06",
               help="Filing type for every shipment, filed now with what is there "
                    "(default: by shipment shape and the filing policy, see config).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out",
-              show_default=True, help="Folder for filings (named by LRN) and rejects/.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Also export to this folder: filings (see --out-format), rejects/, "
+                   "indexes and the run's diagnostics.jsonl. Without it the filings stay in "
+                   "the store (ensgate report, status, send).")
+@click.option("--out-format", "out_format", type=click.Choice(["files", "jsonl"]),
+              default="files", show_default=True,
+              help="files: one <LRN>.xml per filing (a hand-off that needs files); jsonl: "
+                   "every filing's XML in one filings.xml.jsonl (bulk).")
 @click.option("--store", "store_url", metavar="URL",
               help="Shipment store (sqlite:///FILE or postgresql+psycopg://...); default: "
                    "the configuration's store (demo profile: sqlite:///ensgate.db here).")
@@ -73,10 +79,15 @@ def main() -> None:
 @click.option("--window", type=click.IntRange(min=1), default=2_000, show_default=True,
               help="Messages read, joined and committed together; memory depends on it, not "
                    "on the input size. Shipments join across windows and runs in the store.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the cores available): windows are read and "
+                   "mapped on every core and committed in input order, so the store ends as "
+                   "with --jobs 1.")
 def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: str | None,
-                  out_dir: str, store_url: str | None, config_path: str | None,
+                  out_dir: str | None, out_format: str, store_url: str | None,
+                  config_path: str | None,
                   diag_format: str, arrived_at: datetime | None, lineage: bool, quiet: bool,
-                  window: int) -> None:
+                  window: int, jobs: int | None) -> None:
     """Translate FILE|DIR... of legacy messages into ENS XML filings, through the store."""
     err = diagnostics_console()
     if filing is not None and normalise_filing_code(filing) is None:
@@ -106,13 +117,15 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
         from .cli_store import progress_for
 
         with Store.open(url, config=config) as store, progress_for(inputs, err, quiet) as tick:
-            summary = store.translate(inputs, Path(out_dir), options, window=window,
-                                      lineage=lineage, on_result=report, on_progress=tick)
+            summary = store.translate(inputs, None if out_dir is None else Path(out_dir),
+                                      options, window=window, lineage=lineage,
+                                      on_result=report, on_progress=tick,
+                                      out_format=out_format, jobs=jobs)
     except (ConfigError, SpecError) as exc:
         err.print(f"ensgate: {exc}", markup=False)
         sys.exit(2)
     out = Console()
-    table = Table(title=f"ensgate translate -> {escape(out_dir)}",
+    table = Table(title=f"ensgate translate -> {escape(out_dir or 'the store')}",
                   caption=f"store {escape(_safe_url(url))}")
     table.add_column("messages", justify="left")
     table.add_column("", justify="right")
@@ -133,9 +146,13 @@ def translate_cmd(inputs: tuple[str, ...], mappings: tuple[str, ...], filing: st
     if summary.get("shipments_rejected"):
         out.print(f"{summary['shipments_rejected']} consignment(s) rejected inside messages "
                   "counted as filed (see rejects.jsonl, key 'shipment')", highlight=False)
-    if not quiet:
-        out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl; "
-                  "what waits and why: ensgate report", markup=False, highlight=False)
+    if not quiet and out_dir is not None:
+        out.print(f"filings: {out_dir}/filings.jsonl, rejects: {out_dir}/rejects.jsonl, "
+                  f"diagnostics: {out_dir}/diagnostics.jsonl; what waits and why: "
+                  "ensgate report", markup=False, highlight=False)
+    elif not quiet:
+        out.print("filings are in the store (ensgate report, ensgate status AWB; --out DIR "
+                  "exports them)", markup=False, highlight=False)
     for problem in summary.get("accounting_errors", []):
         err.print(f"ensgate: {problem}", markup=False)
     sys.exit(1 if any_rejected or summary.get("accounting_errors") else 0)
@@ -215,6 +232,17 @@ for _command in STORE_COMMANDS:
 from .cli_lifecycle import LIFECYCLE_COMMANDS  # noqa: E402  (invalidate, answer-screening)
 
 for _command in LIFECYCLE_COMMANDS:
+    main.add_command(_command)
+
+from .cli_serve import SERVE_COMMANDS  # noqa: E402  (serve: the unattended service)
+
+for _command in SERVE_COMMANDS:
+    main.add_command(_command)
+
+
+from .cli_broker import BROKER_COMMANDS  # noqa: E402  (worker: RabbitMQ, own module)
+
+for _command in BROKER_COMMANDS:
     main.add_command(_command)
 
 

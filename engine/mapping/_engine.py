@@ -29,9 +29,11 @@ class Fragment:
     data: dict[str, Any]
     lineage: dict[str, Lineage] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    traced: bool = True  # lineage recorded (False: mapped without it, see run_spec)
 
 
-def run_spec(spec: MappingSpec, msg: SourceMessage, *, today: str = "") -> list[Fragment]:
+def run_spec(spec: MappingSpec, msg: SourceMessage, *, today: str = "",
+             lineage: bool = True) -> list[Fragment]:
     """Evaluate ``spec`` on ``msg``. FFM-style specs (``fragments_from``) give one fragment per
     record; others give exactly one. ``today`` (ISO date) anchors dates that carry no year.
     The spec runs as its compiled plan (``_plan``: closures made once per spec)."""
@@ -40,7 +42,7 @@ def run_spec(spec: MappingSpec, msg: SourceMessage, *, today: str = "") -> list[
     scopes = [root] if plan.scopes is None else plan.scopes(root, root)
     out = []
     for scope in scopes:
-        run = Run(msg, root)
+        run = Run(msg, root, track=lineage)
         run.vars["today"] = today or None
         for name, let in plan.lets:
             seen: list[SourceField] = []
@@ -55,5 +57,5 @@ def run_spec(spec: MappingSpec, msg: SourceMessage, *, today: str = "") -> list[
         if plan.key is not None:
             key = str(scalar(plan.key(run, scope, NO_LOC, [])) or "")
         out.append(Fragment(spec=spec, message=msg, produces=spec.produces, key=key, data=data,
-                            lineage=run.lineage, diagnostics=run.diagnostics))
+                            lineage=run.lineage, diagnostics=run.diagnostics, traced=lineage))
     return out

@@ -9,9 +9,10 @@ field, record lineage). The semantics are exactly those of the rule interpreter 
 (same values, lineage and diagnostics, in the same order): the golden tests and
 ``tests/mapping/test_plan.py`` hold them.
 
-Lineage stays eager (every value records the rule and the source fields it read), because
-fragments are joined, re-based and copied into filings; it is built from the ``seen`` list
-each rule fills anyway, so it costs one small tuple per value.
+Lineage is recorded when the caller asks (``run_spec(lineage=True)``, the default: the
+in-memory API, ``--lineage``, the authoring tools); a store run without ``--lineage`` skips
+it, since nobody reads it there and it can be derived again from the stored source message.
+It is built from the ``seen`` list each rule fills anyway: one small tuple per value.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ NO_LOC: Loc = {}  # the loop variables outside any for_each (never mutated)
 class Run:
     """What one fragment's evaluation accumulates: diagnostics, lineage and ``let`` values."""
 
-    __slots__ = ("diagnostics", "lineage", "msg", "root", "var_sources", "vars")
+    __slots__ = ("diagnostics", "lineage", "msg", "root", "track", "var_sources", "vars")
 
-    def __init__(self, msg: SourceMessage, root: SourceNode) -> None:
+    def __init__(self, msg: SourceMessage, root: SourceNode, *, track: bool = True) -> None:
         self.msg = msg
         self.root = root
+        self.track = track  # record lineage (off where nobody reads it: a store run)
         self.diagnostics: list[Diagnostic] = []
         self.lineage: dict[str, Lineage] = {}
         self.vars: dict[str, Any] = {}
@@ -356,8 +358,9 @@ def compile_field(rule: Rule, spec: MappingSpec) -> ApplyFn:
                         rule=ref, found=" | ".join(vals)[:200]))
                 v = vals[0] if vals else None
             node[leaf] = v
-        run.lineage[prefix + path_tail] = make_lineage(
-            ref, tuple([(f.text, f.pos) for f in seen]), note)
+        if run.track:
+            run.lineage[prefix + path_tail] = make_lineage(
+                ref, tuple([(f.text, f.pos) for f in seen]), note)
         if warn_default and not seen:
             run.diagnostics.append(diag("MAP008", note, rule=ref, source=scope.pos, found=v))
     return apply

@@ -26,7 +26,7 @@ from ._state import (
     MemoryState,
     UnitState,
 )
-from ._stream import iter_pieces, iter_source_pieces, translate
+from ._stream import iter_pieces, iter_source_pieces, plan_pieces, translate
 from ._unit import Unit, UnitReport
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "iter_input_files",
     "iter_pieces",
     "iter_source_pieces",
+    "plan_pieces",
     "read_file",
     "read_messages",
     "summarise",

@@ -1,6 +1,7 @@
 """Writing an in-memory result to disk: one XML per filing named by LRN, a rejects folder
-keeping each failed source message with its diagnostics, ``not-ens/`` for recognised messages
-that are no ENS input, JSON-lines indexes and a summary. Every file is written atomically
+keeping each failed source message, ``not-ens/`` for recognised messages that are no ENS
+input, the diagnostics of all of them in one ``diagnostics.jsonl``, JSON-lines indexes and a
+summary. Every file is written atomically
 (:func:`write_atomic`). Runs over the shipment store write the same layout from the store
 (``ensgate.store``)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,17 @@ def write_atomic(path: Path, content: bytes, *, sync: bool = False) -> None:
     os.replace(tmp, path)
 
 
+def diagnostic_lines(item: str, text: str) -> Iterator[bytes]:
+    """The lines of ``diagnostics.jsonl`` for one item (a filing's ``<LRN>.xml``, a reject's
+    ``rejects/<file>#<n>.txt``): each diagnostic's JSON line with ``"item"`` put first. A run
+    writes the diagnostics of all its filings and rejects into this one file (creating a
+    file per filing cost more than any pipeline stage, issue 13)."""
+    head = '{"item": ' + json.dumps(item, ensure_ascii=False) + ", "
+    for line in text.splitlines():
+        if line.startswith("{"):
+            yield (head + line[1:] + "\n").encode("utf-8", "surrogatepass")
+
+
 def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
@@ -44,11 +57,12 @@ def write_batch(result: BatchResult, out: Path, *, lineage: bool = False) -> dic
     """Write one in-memory result under ``out``; returns the summary."""
     out.mkdir(parents=True, exist_ok=True)
     index: list[str] = []
+    diagnostics: dict[str, list[bytes]] = {}
     for f in result.filings:
         write_atomic(out / f"{f.lrn}.xml", f.xml)
         if f.diagnostics:
-            write_atomic(out / f"{f.lrn}.diagnostics.jsonl", _encode(
-                diagnostics_text(f.diagnostics)))
+            diagnostics[f"{f.lrn}.xml"] = list(diagnostic_lines(
+                f"{f.lrn}.xml", diagnostics_text(f.diagnostics)))
         if lineage:
             write_atomic(out / f"{f.lrn}.lineage.json", lineage_json(f.lineage))
         index.append(json.dumps(
@@ -61,13 +75,16 @@ def write_batch(result: BatchResult, out: Path, *, lineage: bool = False) -> dic
         stem, raw, diags = reject_files(rej)
         (out / stem).parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out / f"{stem}.txt", raw)
-        write_atomic(out / f"{stem}.diagnostics.jsonl", diags)
+        diagnostics[f"{stem}.txt"] = list(diagnostic_lines(f"{stem}.txt", diags.decode(
+            "utf-8", "surrogatepass")))
         rejects.append(json.dumps(
             {"message": rej.message.label, "reason": rej.reason, "not_ens": rej.not_ens,
              **({"shipment": rej.shipment} if rej.shipment else {}),
              "file": f"{stem}.txt"}, ensure_ascii=False))
     write_atomic(out / "filings.jsonl", _encode("".join(line + "\n" for line in index)))
     write_atomic(out / "rejects.jsonl", _encode("".join(line + "\n" for line in rejects)))
+    write_atomic(out / "diagnostics.jsonl", b"".join(
+        line for item in sorted(diagnostics) for line in diagnostics[item]))
     summary = summarise(result)
     write_atomic(out / "summary.json", _encode(json.dumps(summary, indent=1)))
     return summary

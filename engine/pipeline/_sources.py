@@ -120,7 +120,7 @@ class MessageCache:
 def copy_fragment(f: Fragment) -> Fragment:
     return Fragment(spec=f.spec, message=f.message, produces=f.produces, key=f.key,
                     data=copy_tree(f.data), lineage=dict(f.lineage),
-                    diagnostics=list(f.diagnostics))
+                    diagnostics=list(f.diagnostics), traced=f.traced)
 
 
 def lineage_json(lineage: dict[str, Any]) -> bytes:

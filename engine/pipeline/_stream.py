@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..readers._source import SourceMessage
-from ..readers.cargoimp import looks_like_cargoimp, read_cargoimp
+from ..readers.cargoimp import looks_like_cargoimp, next_index, read_cargoimp_piece
 from ._batch import BatchResult, TranslateOptions, _Batch, gc_paused, run_in_memory
 from ._inputs import iter_input_files, read_file_bytes
 from ._sources import SourcePiece
@@ -59,34 +59,53 @@ def iter_source_pieces(paths: Iterable[str | Path], *, max_bytes: int,
                        ) -> Iterator[SourcePiece]:
     """Every input as pieces: a whole file, or a large Cargo-IMP file in pieces cut at
     message boundaries (positions and indexes those of the whole file)."""
+    for piece, _count in plan_pieces(paths, max_bytes=max_bytes, piece_bytes=piece_bytes,
+                                     exclude=exclude):
+        yield piece
+
+
+def plan_pieces(paths: Iterable[str | Path], *, max_bytes: int,
+                piece_bytes: int = DEFAULT_PIECE_BYTES, exclude: Path | None = None,
+                read: bool = True) -> Iterator[tuple[SourcePiece, int]]:
+    """(piece, messages it holds before parts are joined): what windows are cut by. With
+    ``read`` False the pieces of a large Cargo-IMP file are only cut and counted by the
+    envelope splitter (``messages`` empty: a worker reads them, ``--jobs``); a whole file is
+    read (its messages counted) and keeps its messages only when it has no bytes to read
+    again (an unreadable file). The pieces and counts are the same either way, so a run
+    cuts the same windows on one core or several. A piece's first message index follows
+    the last message the splitter found before it (parts joined or not)."""
     for path in iter_input_files(paths, exclude=exclude):
         try:
             size = path.stat().st_size
         except OSError:
             size = 0
-        if size <= piece_bytes or size > max_bytes:
+        whole = size <= piece_bytes or size > max_bytes
+        if not whole:
+            with path.open("rb") as fh:
+                head = fh.read(4096).decode("latin-1")
+            whole = not looks_like_cargoimp(head)
+        if whole:
             with gc_paused():  # the reader makes no cycles (see gc_paused)
                 data, msgs = read_file_bytes(path, max_bytes=max_bytes)
-            yield SourcePiece(file=str(path), data=data, reader="detect", messages=msgs)
-            continue
-        with path.open("rb") as fh:
-            head = fh.read(4096).decode("latin-1")
-        if not looks_like_cargoimp(head):
-            with gc_paused():
-                data, msgs = read_file_bytes(path, max_bytes=max_bytes)
-            yield SourcePiece(file=str(path), data=data, reader="detect", messages=msgs)
+            count = len(msgs)
+            if not read and data is not None:
+                msgs = []
+            yield SourcePiece(file=str(path), data=data, reader="detect", messages=msgs), count
             continue
         index = 0
         first = True
         for piece, line_offset in iter_pieces(path, piece_bytes):
-            with gc_paused():
-                msgs = read_cargoimp(piece, file=str(path), line_offset=line_offset,
-                                     index_offset=index)
+            if read:
+                with gc_paused():
+                    msgs, count, after = read_cargoimp_piece(
+                        piece, file=str(path), line_offset=line_offset, index_offset=index)
+            else:
+                msgs = []
+                count, after = next_index(piece, file=str(path), index_offset=index)
             yield SourcePiece(file=str(path), data=piece, reader="cargo-imp-piece",
                               messages=msgs, line_offset=line_offset, index_offset=index,
-                              new_file=first)
-            if msgs:
-                index = max(m.index for m in msgs) + 1
+                              new_file=first), count
+            index = after
             first = False
 
 

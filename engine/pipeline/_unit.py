@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,6 +62,7 @@ from ._state import (
     UnitState,
     check_state,
 )
+from ._unwritable import NOT_XML
 from ._views import LedgerOnState, outcome_of
 
 
@@ -84,6 +85,17 @@ class _Item:
     @property
     def order(self) -> tuple[int, int]:
         return (0, self.id) if self.id is not None else (1, self.ref or 0)
+
+
+@dataclass(slots=True, kw_only=True)
+class Prepared:
+    """A unit's messages read, joined, hashed, and those that looked new classified and
+    mapped (``mapped``: position in ``messages`` -> item without its ``ref``)."""
+
+    messages: list[SourceMessage]
+    sources_of: dict[int, list[int]]
+    hashes: list[str]
+    mapped: dict[int, _Item]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -138,31 +150,64 @@ class Unit:
 
     def __init__(self, batch: Any, state: UnitState, *, now: datetime,
                  cache: MessageCache | None = None, exports: bool = False,
-                 lineage: bool = False) -> None:
+                 lineage: bool = False, trace: bool = True) -> None:
         self.batch = batch
         self.state = state
         self.now = now
         self.cache = cache if cache is not None else MessageCache(0)
         self.exports = exports
         self.lineage = lineage
+        # lineage recorded while mapping: needed by in-memory results and --lineage exports
+        self.trace = trace or lineage
         self.policy: Policy = batch.policy
         self.changes = UnitChanges(now=now)
         self._lrns: dict[tuple[str, str], str] = {}  # LRNs allocated in this unit -> key
 
     # -- the unit -----------------------------------------------------------------------
-    def run(self, pieces: list[SourcePiece], *, keys: Iterable[str] = ()) -> UnitReport:
+    def prepare(self, pieces: list[SourcePiece],
+                known: Callable[[list[str]], list[bool]] | None = None) -> Prepared:
+        """What a unit does with its messages alone, before its transaction: join parts,
+        hash, classify and map. ``known`` tells which hashes look new (a read outside the
+        transaction: the transaction's ``claim`` still decides, a message it finds stored
+        meanwhile is a duplicate and its mapping is dropped). Nothing here reads or writes
+        the state, so units of a run can prepare on other cores while one of them commits
+        (``--jobs``)."""
         messages, sources_of = self._read(pieces)
         hashes = [message_hash(m) for m in messages]
+        fresh = known(hashes) if known is not None else [True] * len(hashes)
+        anchor = self.batch.anchor(self.now)
+        mapped: dict[int, _Item] = {}
+        for n, (msg, h, new) in enumerate(zip(messages, hashes, fresh, strict=True)):
+            if new:
+                item = _Item(msg=msg, hash=h, received_at=self.now, anchor=anchor)
+                self._classify(item)
+                mapped[n] = item
+        return Prepared(messages=messages, sources_of=sources_of, hashes=hashes,
+                        mapped=mapped)
+
+    def run(self, pieces: list[SourcePiece], *, keys: Iterable[str] = (),
+            prepared: Prepared | None = None) -> UnitReport:
+        if prepared is None:
+            messages, sources_of = self._read(pieces)
+            hashes = [message_hash(m) for m in messages]
+            mapped: dict[int, _Item] = {}
+        else:
+            messages, sources_of = prepared.messages, prepared.sources_of
+            hashes, mapped = prepared.hashes, prepared.mapped
         fresh = self.state.claim(hashes)
         items: list[_Item] = []
         duplicates: list[SourceMessage] = []
         source_refs: dict[int, int] = {}
-        for msg, h, new in zip(messages, hashes, fresh, strict=True):
+        for n, (msg, h, new) in enumerate(zip(messages, hashes, fresh, strict=True)):
             if not new:
                 duplicates.append(msg)
                 continue
-            item = _Item(msg=msg, hash=h, received_at=self.now, anchor=self.batch.anchor(self.now),
-                         ref=len(items))
+            item = mapped.get(n)
+            premapped = item is not None
+            if item is None:
+                item = _Item(msg=msg, hash=h, received_at=self.now,
+                             anchor=self.batch.anchor(self.now))
+            item.ref = len(items)
             items.append(item)
             refs = []
             for p in sources_of.get(id(msg), ()):
@@ -181,12 +226,14 @@ class Unit:
                 ref=item.ref or 0, content_hash=h, sources=tuple(refs), file=msg.file,
                 index=msg.index, first_line=msg.first_line, format=msg.format, kind=msg.kind,
                 version=msg.version, key=msg.key, label=msg.label, anchor=item.anchor))
-            self._classify(item)
+            if not premapped:
+                self._classify(item)
         touched = {awb_key(f.key) for it in items for f in it.fragments} | set(keys)
         touched.discard("")
         ordered = sorted(touched)
         stored = self.state.lock(ordered)
         stored_items = self._stored_items(ordered)
+        self._trace_if_unwritable(items, stored_items, ordered)
         report = UnitReport(changes=self.changes, items=items, duplicates=duplicates,
                             stored_items=stored_items, shipments=[],
                             messages_read=len(messages),
@@ -253,13 +300,29 @@ class Unit:
             item.diagnostics = [*msg.diagnostics, d]
 
     def _map(self, msg: SourceMessage, anchor: str, content_hash: str) -> list[Fragment]:
-        frags = [f for spec in self.batch.specs_for(msg) for f in run_spec(spec, msg,
-                                                                            today=anchor)]
+        frags = [f for spec in self.batch.specs_for(msg)
+                 for f in run_spec(spec, msg, today=anchor, lineage=self.trace)]
         for f in frags:
             if not awb_key(f.key):
                 # no AWB: a shipment of its own, never joined with another keyless one
                 f.key = "?" + content_hash[:20]
         return frags
+
+    def _trace_if_unwritable(self, items: list[_Item], stored_items: list[_Item],
+                             keys: list[str]) -> None:
+        """Lineage is the source of the DQ005 findings of a filing XML cannot carry
+        (``_unwritable``): when a message of the unit holds such a character, the unit maps
+        its messages again with lineage, so those findings are the ones of a traced run."""
+        if self.trace or not any(it.fragments and NOT_XML.search(it.msg.raw)
+                                 for it in (*items, *stored_items)):
+            return
+        self.trace = True
+        wanted = set(keys)
+        for it in (*items, *stored_items):
+            if it.fragments and not all(f.traced for f in it.fragments):
+                frags = self._map(it.msg, it.anchor, it.hash)
+                it.fragments = frags if it.id is None else [
+                    copy_fragment(f) for f in frags if awb_key(f.key) in wanted]
 
     def _stored_items(self, keys: list[str]) -> list[_Item]:
         links = self.state.links(keys)
@@ -276,7 +339,7 @@ class Unit:
                 missing.append(sm)
                 continue
             msg, frags = hit
-            if frags is None:
+            if frags is None or (self.trace and not all(f.traced for f in frags)):
                 frags = self._map(msg, sm.anchor, sm.content_hash)
                 self.cache.put(mid, msg, frags)
             out.append(self._stored_item(sm, msg, frags, keys))
@@ -299,7 +362,7 @@ class Unit:
                                                                  SourceMessage]]:
         """Read the sources of stored messages again and pick them by content hash; parts of
         one message spread over sources are joined again. Only the messages wanted are kept:
-        the rest of a re-read source (a 1 MB piece holds ~3,000 messages) is dropped before
+        the rest of a re-read source (a 256 kB piece holds ~800 messages) is dropped before
         the next one is read, so that a unit touching old shipments in several sources does
         not hold them all."""
         by_sources: dict[tuple[int, ...], list[StoredMessage]] = {}

@@ -15,7 +15,7 @@ from lxml import etree
 from ..diagnostics import Diagnostic, SourcePos, diag
 from ..mapping._assemble import Shipment
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WHERE = re.compile(r", line \d+, column \d+$")
 
 
@@ -31,7 +31,7 @@ def unwritable(ship: Shipment, code: str, name: str,
     seen: set[tuple[str, SourcePos]] = set()
     for path, lin in ship.lineage.items():
         for raw, pos in lin.sources:
-            m = _NOT_XML.search(raw)
+            m = NOT_XML.search(raw)
             if m is None or (raw, pos) in seen:
                 continue
             seen.add((raw, pos))

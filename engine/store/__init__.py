@@ -9,9 +9,9 @@ by the clock; ``store.status(key)`` / ``store.report()`` answer what happened.
 
 from ._exchanges import Alarm, AnswerExchange, OutboxItem, SentExchange
 from ._queries import FilingRow
-from ._store import IngestResult, ShipmentOutcome, Store, translate_to_folder
+from ._store import IngestResult, MessageOutcome, ShipmentOutcome, Store, translate_to_folder
 from ._trader import TraderItem
 
-__all__ = ["Alarm", "AnswerExchange", "FilingRow", "IngestResult", "OutboxItem", "SentExchange",
-           "ShipmentOutcome", "Store", "TraderItem",
+__all__ = ["Alarm", "AnswerExchange", "FilingRow", "IngestResult", "MessageOutcome",
+           "OutboxItem", "SentExchange", "ShipmentOutcome", "Store", "TraderItem",
            "translate_to_folder"]

@@ -22,10 +22,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
+from ..pipeline._output import diagnostic_lines
 from ._schema import exports, filings, message_shipments, messages, shipments
 from ._sqlstate import chunks, unpack
 
 _LIBC: Any = None
+# a filing's or a reject's diagnostics: a queue row, never a file of its own; the lines of
+# every such row of a folder make its one ``diagnostics.jsonl`` (``rebuild_indexes``)
+DIAGNOSTICS_SUFFIX = ".diagnostics.jsonl"
 
 
 def _syncfs(path: Path) -> None:
@@ -66,9 +70,11 @@ def clean_temporaries(folder: Path) -> None:
                 p.unlink(missing_ok=True)
 
 
-def flush(engine: Engine, folder: Path, *, again: bool = False) -> int:
+def flush(engine: Engine, folder: Path, *, again: bool = False, xml_files: bool = True) -> int:
     """Write every export queued for ``folder`` (with ``again``, also those written but not
-    known to be on disk: what a killed run left); returns how many items were written."""
+    known to be on disk: what a killed run left); returns how many items were written.
+    Without ``xml_files`` (``--out-format jsonl``) a filing gets no file: its XML goes into
+    the folder's ``filings.xml.jsonl`` at the end of the run (``rebuild_indexes``)."""
     key = str(folder)
     states = ("queued", "written") if again else ("queued",)
     done = 0
@@ -83,15 +89,14 @@ def flush(engine: Engine, folder: Path, *, again: bool = False) -> int:
             if not rows:
                 return done
             ids = sorted({r.filing_id for r in rows if r.action == "write" and
-                          r.kind == "filing" and r.filing_id is not None})
-            made: dict[int, tuple[bytes, bytes]] = {}
+                          r.kind == "filing" and r.filing_id is not None
+                          and r.item.endswith(".xml") and xml_files})
+            made: dict[int, bytes] = {}
             for part in chunks(ids):
-                for fid, xml, diags in conn.execute(select(
-                        filings.c.id, filings.c.xml, filings.c.diagnostics).where(
+                for fid, xml in conn.execute(select(filings.c.id, filings.c.xml).where(
                         filings.c.id.in_(part))).all():
-                    made[fid] = (unpack(xml), (diags + "\n" if diags else "").encode(
-                        "utf-8", "surrogatepass"))
-        _write(folder, rows, made)
+                    made[fid] = unpack(xml)
+        _write(folder, rows, made, xml_files=xml_files)
         with engine.begin() as conn:
             for part in chunks([r.id for r in rows]):
                 conn.execute(update(exports).where(exports.c.id.in_(part),
@@ -107,24 +112,30 @@ def settle(engine: Engine, folder: Path, *, sync: bool = True) -> int:
     if sync:
         _syncfs(folder)
     with engine.begin() as conn:
-        res = conn.execute(update(exports).where(exports.c.folder == str(folder),
-                                                 exports.c.state == "written")
-                           .values(state="done", content=None))
-    return int(res.rowcount or 0)
+        written = (exports.c.folder == str(folder), exports.c.state == "written")
+        # the diagnostics rows keep their lines: the folder's diagnostics.jsonl is made of them
+        res = conn.execute(update(exports).where(
+            *written, exports.c.item.not_like(f"%{DIAGNOSTICS_SUFFIX}")).values(
+            state="done", content=None))
+        kept = conn.execute(update(exports).where(
+            *written, exports.c.item.like(f"%{DIAGNOSTICS_SUFFIX}")).values(state="done"))
+    return int(res.rowcount or 0) + int(kept.rowcount or 0)
 
 
-def _write(folder: Path, rows: Sequence[Any], made: dict[int, tuple[bytes, bytes]]) -> None:
+def _write(folder: Path, rows: Sequence[Any], made: dict[int, bytes], *,
+           xml_files: bool) -> None:
     folders: set[Path] = set()
     for r in rows:
+        if r.item.endswith(DIAGNOSTICS_SUFFIX):
+            continue  # no file: the run's diagnostics.jsonl is rebuilt from these rows
+        if not xml_files and r.kind == "filing" and r.item.endswith(".xml"):
+            continue  # in filings.xml.jsonl, rebuilt at the end of the run
         path = folder / r.item
         if r.action == "remove":
             path.unlink(missing_ok=True)
             continue
         if r.kind == "filing" and r.filing_id in made and r.item.endswith(".xml"):
-            content = made[r.filing_id][0]
-        elif r.kind == "filing" and r.filing_id in made and r.item.endswith(
-                ".diagnostics.jsonl"):
-            content = made[r.filing_id][1]
+            content = made[r.filing_id]
         else:
             content = unpack(r.content)
         if path.parent not in folders:
@@ -191,19 +202,55 @@ def _reject_entries(conn: Connection, key: str) -> Iterator[dict[str, Any]]:
                    "file": r.item}
 
 
-def rebuild_indexes(engine: Engine, folder: Path) -> dict[str, int]:
-    """Write ``filings.jsonl`` and ``rejects.jsonl`` of ``folder`` from the store (streamed);
-    returns how many lines each got."""
+def _diagnostic_lines(conn: Connection, key: str) -> Iterator[bytes]:
+    """Every diagnostic of the folder's filings and rejects, one JSON object a line, each
+    with the ``item`` (file of the folder) it belongs to first; sorted by item, in each item
+    in the order the pipeline gave them."""
+    q = select(exports.c.item, exports.c.kind, exports.c.content,
+               filings.c.diagnostics).outerjoin(
+        filings, filings.c.id == exports.c.filing_id).where(
+        exports.c.folder == key, exports.c.action == "write",
+        exports.c.item.like(f"%{DIAGNOSTICS_SUFFIX}")).order_by(exports.c.item)
+    for r in conn.execute(q).yield_per(1000):
+        stem = r.item[:-len(DIAGNOSTICS_SUFFIX)]
+        item = stem + (".xml" if r.kind == "filing" else ".txt")
+        text = (r.diagnostics or "") if r.kind == "filing" else unpack(r.content).decode(
+            "utf-8", "surrogatepass")
+        yield from diagnostic_lines(item, text)
+
+
+def _xml_lines(conn: Connection, key: str) -> Iterator[bytes]:
+    """``filings.xml.jsonl``: every current filing of the folder, its XML in the line."""
+    q = select(exports.c.item, filings.c.lrn, filings.c.filing, filings.c.master_document,
+               filings.c.xml).join(filings, filings.c.id == exports.c.filing_id).where(
+        exports.c.folder == key, exports.c.kind == "filing", exports.c.action == "write",
+        exports.c.item.like("%.xml")).order_by(exports.c.item)
+    for r in conn.execute(q).yield_per(500):
+        yield (json.dumps({"item": r.item, "lrn": r.lrn, "filing": r.filing,
+                           "shipment": r.master_document,
+                           "xml": unpack(r.xml).decode("utf-8")}, ensure_ascii=False)
+               + "\n").encode("utf-8", "surrogatepass")
+
+
+def rebuild_indexes(engine: Engine, folder: Path, *, xml_stream: bool = False
+                    ) -> dict[str, int]:
+    """Write ``filings.jsonl``, ``rejects.jsonl`` and ``diagnostics.jsonl`` of ``folder``
+    (with ``xml_stream`` also ``filings.xml.jsonl``) from the store (streamed); returns how
+    many lines each got."""
     key = str(folder)
     counts: dict[str, int] = {}
     with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
-        for name, entries in (("filings.jsonl", _filing_entries(conn, key)),
-                              ("rejects.jsonl", _reject_entries(conn, key))):
+        outputs = [("filings.jsonl", _json_lines(_filing_entries(conn, key))),
+                   ("rejects.jsonl", _json_lines(_reject_entries(conn, key))),
+                   ("diagnostics.jsonl", _diagnostic_lines(conn, key))]
+        if xml_stream:
+            outputs.append(("filings.xml.jsonl", _xml_lines(conn, key)))
+        for name, lines in outputs:
             path = folder / name
             tmp = path.with_name(f".{name}.tmp")
             n = 0
             with open(tmp, "wb") as fh:
-                for line in _json_lines(entries):
+                for line in lines:
                     fh.write(line)
                     n += 1
                 fh.flush()

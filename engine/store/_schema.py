@@ -224,3 +224,11 @@ reference_files = Table(
     Column("loaded_at", Stamp, nullable=False),
     UniqueConstraint("kind", "path", "digest", name="reference_files_version"),
 )
+
+api_keys = Table(
+    "api_keys", metadata,  # revision 0005: the HTTP API's keys (ensgate apikey add)
+    Column("name", String(100), primary_key=True),
+    Column("key_sha256", String(64), nullable=False, unique=True),  # the key is never stored
+    Column("created_at", Stamp, nullable=False),
+    Column("revoked_at", Stamp),
+)

@@ -12,6 +12,7 @@ is pending and why".
 from __future__ import annotations
 
 import ctypes
+import itertools
 import json
 import logging
 import tempfile
@@ -26,6 +27,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..config import EnsgateConfig, load_config
+from ..diagnostics import Diagnostic
 from ..mapping._assemble import awb_key
 from ..pipeline import (
     FLIGHT_TIMES,
@@ -35,14 +37,17 @@ from ..pipeline import (
     TranslateOptions,
     Unit,
     UnitReport,
-    iter_source_pieces,
+    plan_pieces,
     read_messages,
 )
 from ..pipeline._batch import _Batch, collect, gc_paused
 from ..pipeline._output import summarise, write_atomic
-from . import _exports
+from ..pipeline._unit import Prepared
+from . import _exports, _jobs
+from ._apikeys import StoreApiKeys
 from ._db import current_revision, head_revision, make_engine, upgrade
 from ._exchanges import StoreExchanges
+from ._jobs import available_cores, windows_of
 from ._queries import StoreQuestions, aware
 from ._reference import new_versions, record_versions
 from ._schema import (
@@ -55,8 +60,15 @@ from ._sqlstate import SqlState, UnitConflict
 from ._trader import StoreTrader
 
 log = logging.getLogger("ensgate.store")
+_NO_STATE: Any = None  # Unit.prepare reads and writes no state
 
 DEFAULT_WINDOW = 2_000
+OUT_FORMATS = ("files", "jsonl")
+# a large Cargo-IMP file is read in pieces of this size (~800 messages), a window is made of
+# whole pieces: with 1 MB pieces a 2,000-message window held 3,300 (peak RSS 314 MB on a
+# 2 MB input, 228 MB with 256 kB pieces at the same CPU time; bench/README.md), and a later
+# window that re-reads an open shipment's stored piece reads a quarter as much
+STORE_PIECE_BYTES = 1 << 18
 _RETRIES = 5
 
 
@@ -79,6 +91,20 @@ class ShipmentOutcome:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessageOutcome:
+    """What became of one new message of an ``ingest``: its outcome (``filed``,
+    ``rejected``, ``pending``...) and, when rejected or not ENS input, its diagnostics."""
+
+    label: str  # file#n (FWB/17 160-52817343)
+    file: str
+    index: int
+    kind: str
+    key: str
+    outcome: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IngestResult:
     """What ``Store.ingest`` did: messages stored and skipped (duplicates), the outcome of
     each stored message, and per shipment key what happened."""
@@ -87,6 +113,7 @@ class IngestResult:
     skipped: int
     outcomes: dict[str, int] = field(default_factory=dict)
     shipments: tuple[ShipmentOutcome, ...] = ()
+    messages: tuple[MessageOutcome, ...] = ()  # each stored message, in order
 
     def by_key(self) -> dict[str, ShipmentOutcome]:
         return {s.key: s for s in self.shipments}
@@ -109,7 +136,7 @@ def _shipment_outcomes(report: UnitReport) -> tuple[ShipmentOutcome, ...]:
     return tuple(out)
 
 
-class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
+class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader, StoreApiKeys):
     """The shipment store. Open with :meth:`open`; use as a context manager or ``close()``."""
 
     def __init__(self, engine: Engine, *, url: str, config: EnsgateConfig | None = None,
@@ -157,20 +184,40 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
             opts = replace(opts, config=self.config)
         return _Batch(opts)
 
+    def prepare(self, batch: _Batch, pieces: list[SourcePiece], *, now: datetime,
+                lineage: bool = False) -> Prepared:
+        """A unit's work on its messages alone (no lock held): see :meth:`Unit.prepare`."""
+        with gc_paused():
+            return Unit(batch, _NO_STATE, now=now, lineage=lineage, trace=False).prepare(
+                pieces, known=self._new_hashes)
+
+    def _new_hashes(self, hashes: list[str]) -> list[bool]:
+        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+            return SqlState(conn, run_id=0).claim(hashes)
+
     def _run_unit(self, batch: _Batch, pieces: list[SourcePiece], *, now: datetime,
                   run_id: int | None, command: str = "ingest", keys: Iterable[str] = (),
-                  folder: str | None = None, lineage: bool = False) -> UnitReport:
+                  folder: str | None = None, lineage: bool = False,
+                  before_commit: Callable[[], None] | None = None) -> UnitReport:
         """One unit in one transaction, retried when another process stored one of its
-        messages first (PostgreSQL) or the database reports a deadlock."""
+        messages first (PostgreSQL) or the database reports a deadlock. The messages are
+        read, hashed and mapped before the transaction (:meth:`Unit.prepare`), so that the
+        write lock is held only for the part that needs the stored shipments."""
+        prepared = self.prepare(batch, pieces, now=now, lineage=lineage) if pieces else None
+        wait = before_commit if before_commit is not None else (lambda: None)
         for attempt in range(_RETRIES):
             try:
+                wait()
                 with self.engine.begin() as conn:
                     rid = run_id if run_id is not None else _start_run(conn, command, now)
                     state = SqlState(conn, run_id=rid, folder=folder)
                     unit = Unit(batch, state, now=now, cache=self.cache,
-                                exports=folder is not None, lineage=lineage)
+                                exports=folder is not None, lineage=lineage, trace=False)
                     with gc_paused():
-                        report = unit.run(pieces, keys=keys)
+                        # a unit run again maps again: the first run wrote into the
+                        # fragments it assembled
+                        report = unit.run(pieces, keys=keys,
+                                          prepared=prepared if attempt == 0 else None)
                 unit.remember(report)
                 return report
             except (UnitConflict, IntegrityError) as exc:
@@ -203,7 +250,13 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
         for it in report.items:
             counts[it.outcome] = counts.get(it.outcome, 0) + 1
         return IngestResult(stored=len(report.items), skipped=len(report.duplicates),
-                            outcomes=counts, shipments=_shipment_outcomes(report))
+                            outcomes=counts, shipments=_shipment_outcomes(report),
+                            messages=tuple(MessageOutcome(
+                                label=it.msg.label, file=it.msg.file, index=it.msg.index,
+                                kind=it.msg.kind, key=it.msg.key, outcome=it.outcome,
+                                diagnostics=tuple(it.diagnostics)
+                                if it.outcome in ("rejected", "not-ens") else ())
+                                for it in report.items))
 
     def sweep(self, now: datetime | None = None, *, options: TranslateOptions | None = None,
               folder: Path | None = None,
@@ -232,13 +285,25 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
     # -- the batch ------------------------------------------------------------------------
     def translate(self, paths: Iterable[str | Path], out: Path | None = None,
                   options: TranslateOptions | None = None, *, window: int = DEFAULT_WINDOW,
-                  lineage: bool = False, piece_bytes: int = 1 << 20,
+                  lineage: bool = False, piece_bytes: int = STORE_PIECE_BYTES,
                   on_result: Callable[[BatchResult], None] | None = None,
                   on_progress: Callable[[dict[str, int]], None] | None = None,
-                  sync: bool = True) -> dict[str, Any]:
+                  sync: bool = True, out_format: str = "files",
+                  jobs: int | None = 1) -> dict[str, Any]:
         """Translate files and folders through the store, window by window (each window one
-        transaction); with ``out``, its files are written from the store after each commit.
-        Returns the summary (also ``out/summary.json``)."""
+        transaction); the filings stay in the store. With ``out``, they are also exported
+        after each commit: ``out_format`` ``files`` gives one ``<LRN>.xml`` per filing (a
+        hand-off that needs files), ``jsonl`` one ``filings.xml.jsonl`` for the folder
+        (bulk); rejects, indexes and one ``diagnostics.jsonl`` in both. Returns the summary
+        (also ``out/summary.json``). ``jobs`` worker processes (None: the cores available)
+        read and map windows while one commits, in input order: the store ends as after
+        ``jobs=1`` (``_jobs``); ``on_result`` then gets each window's rejects, not its
+        filings. Lineage is recorded only with ``lineage`` (``--lineage``: also written as
+        ``<LRN>.lineage.json``); without it the filings given to ``on_result`` carry none
+        (it can be derived again from the stored source messages)."""
+        if out_format not in OUT_FORMATS:
+            raise ValueError(f"out_format must be one of {OUT_FORMATS}, not {out_format!r}")
+        xml_files = out_format == "files"
         start = time.perf_counter()
         batch = self._batch(options)
         now = batch.now()
@@ -247,59 +312,70 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
             folder.mkdir(parents=True, exist_ok=True)
             _exports.clean_temporaries(folder)
             # what a killed run left queued, or wrote without knowing it reached the disk
-            _exports.flush(self.engine, folder, again=True)
+            _exports.flush(self.engine, folder, again=True, xml_files=xml_files)
         with self.engine.begin() as conn:
             run_id = _start_run(conn, "translate", now)
         total: dict[str, Any] = {}
         key = None if folder is None else str(folder)
         # a schedule file new to the store may give the flight times shipments wait for
         new = new_versions(self.engine, batch.reference)
-        self._sweep_into(batch, now, run_id, key, lineage, total, on_result,
+        self._sweep_into(batch, now, run_id, key, lineage, total, on_result, xml_files,
                          flight_times=any(f.kind == "schedules" for f in new))
         record_versions(self.engine, batch.reference, new, now)
-        pending: list[SourcePiece] = []
-        count = 0
         done_bytes = 0
 
-        def flush_window() -> None:
-            nonlocal pending, count, done_bytes
-            if not pending:
-                return
-            done_bytes += sum(len(p.data or b"") for p in pending)
-            result = BatchResult()
-            report = self._run_unit(batch, pending, now=now, run_id=run_id, folder=key,
-                                    lineage=lineage)
-            collect(report, result)
-            result.check()
+        def window_done(counts: dict[str, Any], result: BatchResult) -> None:
+            nonlocal done_bytes
+            done_bytes += counts.pop("bytes", 0)
             if folder is not None:
-                _exports.flush(self.engine, folder)
-            _merge(total, result)
+                _exports.flush(self.engine, folder, xml_files=xml_files)
+            for k, v in counts.items():
+                total[k] = total.get(k, 0) + v
             if on_result is not None:
                 on_result(result)
-            del report, result
-            release_memory()
             if on_progress is not None:
                 on_progress({"bytes": done_bytes, "messages": total.get("messages_in", 0),
                              "filings": total.get("filings_written", 0),
                              "rejects": total.get("messages_rejected", 0)})
-            pending, count = [], 0
 
         max_bytes = batch.config.max_input_bytes
-        for piece in iter_source_pieces(paths, max_bytes=max_bytes, piece_bytes=piece_bytes,
-                                        exclude=folder):
-            if count >= window:
-                flush_window()
-            pending.append(piece)
-            count += len(piece.messages)
-        flush_window()
-        self._sweep_into(batch, now, run_id, key, lineage, total, on_result)
+        if jobs is None:
+            jobs = available_cores()
+        if self.engine.url.database in (None, "", ":memory:"):
+            jobs = 1  # an in-memory SQLite store lives in this process only
+        windows = windows_of(plan_pieces(paths, max_bytes=max_bytes, piece_bytes=piece_bytes,
+                                         exclude=folder, read=jobs <= 1), window)
+        if jobs > 1:
+            first = list(itertools.islice(windows, 2))
+            windows = itertools.chain(first, windows)
+            if len(first) < 2:
+                jobs = 1  # one window: nothing to share out
+                windows = iter([[_jobs.read_again(p) for p in w] for w in first])
+        if jobs > 1:
+            _jobs.run_windows(self, batch, windows, jobs=jobs, now=now, run_id=run_id,
+                              folder=key, lineage=lineage, on_window=window_done)
+        else:
+            for pending in windows:
+                result = BatchResult()
+                report = self._run_unit(batch, pending, now=now, run_id=run_id, folder=key,
+                                        lineage=lineage)
+                collect(report, result)
+                result.check()
+                counts = _jobs.window_counts(result)
+                counts["bytes"] = sum(len(p.data or b"") for p in pending)
+                del report, pending
+                window_done(counts, result)
+                del result
+                release_memory()
+        self._sweep_into(batch, now, run_id, key, lineage, total, on_result, xml_files)
         summary = self._summary(total, run_id, time.perf_counter() - start)
         with self.engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(
                 finished_at=datetime.now(UTC), summary=json.dumps(summary, sort_keys=True)))
         if folder is not None:
-            _exports.flush(self.engine, folder)
-            summary["indexes"] = _exports.rebuild_indexes(self.engine, folder)
+            _exports.flush(self.engine, folder, xml_files=xml_files)
+            summary["indexes"] = _exports.rebuild_indexes(self.engine, folder,
+                                                          xml_stream=not xml_files)
             _exports.settle(self.engine, folder, sync=sync)
             write_atomic(folder / "summary.json", json.dumps(summary, indent=1).encode())
         return summary
@@ -316,8 +392,8 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
 
     def _sweep_into(self, batch: _Batch, now: datetime, run_id: int, folder: str | None,
                     lineage: bool, total: dict[str, Any],
-                    on_result: Callable[[BatchResult], None] | None, *,
-                    flight_times: bool = False) -> None:
+                    on_result: Callable[[BatchResult], None] | None,
+                    xml_files: bool = True, *, flight_times: bool = False) -> None:
         keys = self._due_keys(now, flight_times)
         for part in range(0, len(keys), 500):
             report = self._run_unit(batch, [], now=now, run_id=run_id,
@@ -326,7 +402,7 @@ class Store(StoreQuestions, StoreExchanges, StoreSinks, StoreTrader):
             result = BatchResult()
             collect(report, result)
             if folder is not None:
-                _exports.flush(self.engine, Path(folder))
+                _exports.flush(self.engine, Path(folder), xml_files=xml_files)
             _merge(total, result)
             if on_result is not None:
                 on_result(result)
@@ -411,7 +487,7 @@ def _retryable(exc: DBAPIError) -> bool:
 def translate_to_folder(paths: Iterable[str | Path], out: Path,
                         options: TranslateOptions | None = None, *,
                         window: int = DEFAULT_WINDOW, lineage: bool = False,
-                        piece_bytes: int = 1 << 20,
+                        piece_bytes: int = STORE_PIECE_BYTES,
                         on_result: Callable[[BatchResult], None] | None = None,
                         store: Store | str | None = None) -> dict[str, Any]:
     """Translate files and folders into ``out`` through a shipment store (``store``: an open

@@ -40,8 +40,10 @@ def test_translate_with_rejects_exits_1_and_keeps_the_message(tmp_path: Path) ->
     assert result.exit_code == 1
     kept = tmp_path / "rejects" / f"{bad.name}#1.txt"
     assert kept.read_text() .startswith("FWB/17")
+    assert not list(tmp_path.rglob("*.diagnostics.jsonl"))  # no file per reject or filing
     diags = [json.loads(line) for line in
-             (tmp_path / "rejects" / f"{bad.name}#1.diagnostics.jsonl").read_text().splitlines()]
+             (tmp_path / "diagnostics.jsonl").read_text().splitlines()]
+    assert diags[0]["item"] == f"rejects/{bad.name}#1.txt"
     assert diags[0]["code"] == "IMP010" and diags[0]["expected"] == "RTG"
     printed = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert any(d["code"] == "IMP010" for d in printed)

@@ -4,6 +4,7 @@ each scenario and its expected outcome, worked out by hand from the files)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import subprocess
 import sys
@@ -179,8 +180,12 @@ def test_cli_with_site_config(tmp_path: Path) -> None:
          "--store", f"sqlite:///{tmp_path / 's.db'}"],
         capture_output=True, text=True, check=False, cwd=tmp_path)
     assert done.returncode == 1, done.stderr  # r5, rejected on purpose
-    rejects = list((tmp_path / "out" / "rejects").glob("*.diagnostics.jsonl"))
-    assert len(rejects) == 1 and "REF003" in rejects[0].read_text()
+    # the run's diagnostics are lines of one diagnostics.jsonl, each naming its item
+    lines = [json.loads(x) for x in
+             (tmp_path / "out" / "diagnostics.jsonl").read_text().splitlines()]
+    rejects = {d["item"] for d in lines if d["item"].startswith("rejects/")}
+    assert len(rejects) == 1
+    assert any(d["code"] == "REF003" for d in lines if d["item"] in rejects)
     lineage = (tmp_path / "out" / "EGF2818088391203.lineage.json").read_text()
     assert re.search(r"winter-2026\.ssim:7 \[reference\.schedules\]", lineage)
 

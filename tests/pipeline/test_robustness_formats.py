@@ -308,3 +308,25 @@ if __name__ == "__main__":
     if args.sweep:
         sys.exit(1 if _sweep(args.out, tuple(args.format or FORMATS)) else 0)
     sys.exit(1 if _campaign(args.iterations, args.seed, args.out) else 0)
+
+
+def test_unwritable_character_through_the_store_gives_the_traced_findings(
+        tmp_path: Path) -> None:
+    """A store run maps without lineage (nobody reads it there), but the DQ005 findings come
+    from lineage: the unit maps again with it, so they are those of the in-memory run."""
+    from ensgate.pipeline._sources import diagnostics_text
+    from ensgate.store import Store
+
+    data = _edited(_E01, b"NOORDLICHT OPTIEK", b"NOORDLICHT\x1aOPTIEK")
+    memory = translate_bytes(data, file="e01.edi")
+    with Store.open(f"sqlite:///{tmp_path / 's.db'}") as store:
+        stored = store.ingest(data, "e01.edi")
+        assert stored.outcomes == {"rejected": 1}
+        from ensgate.store._schema import messages
+
+        with store.engine.connect() as conn:
+            (lines,) = conn.execute(messages.select().with_only_columns(
+                messages.c.diagnostics)).scalars()
+    expected = diagnostics_text(memory.rejects[0].diagnostics)
+    assert "DQ005" in expected
+    assert lines + "\n" == expected

@@ -95,13 +95,22 @@ def test_write_batch_layout(tmp_path: Path, options: TranslateOptions) -> None:
     for f in result.filings:
         assert (tmp_path / f"{f.lrn}.xml").read_bytes() == f.xml
         assert json.loads((tmp_path / f"{f.lrn}.lineage.json").read_text())
-    rejected = list((tmp_path / "rejects").rglob("*.diagnostics.jsonl"))
+    assert not list(tmp_path.rglob("*.diagnostics.jsonl"))  # one file for the run
+    lines = [json.loads(line) for line in
+             (tmp_path / "diagnostics.jsonl").read_text().splitlines()]
+    items = {d["item"] for d in lines}
+    rejected = {i for i in items if i.startswith("rejects/")}
     assert len(rejected) == len(result.rejects) + len(result.shipment_rejects)
-    routed = list((tmp_path / "not-ens").glob("*.diagnostics.jsonl"))
+    assert all((tmp_path / i).is_file() for i in items)
+    routed = {i for i in items if i.startswith("not-ens/")}
     assert len(routed) == len(result.not_ens) > 0
     assert summary["messages_in"] == result.messages_in
-    first = json.loads(rejected[0].read_text().splitlines()[0])
-    assert {"code", "severity", "message"} <= set(first)
+    assert all({"item", "code", "severity", "message"} <= set(d) for d in lines)
+    # every diagnostic of every filing and reject, in the pipeline's order per item
+    expected = sum(len(f.diagnostics) for f in result.filings) + sum(
+        len(r.diagnostics) for r in (*result.rejects, *result.shipment_rejects,
+                                     *result.earlier_rejects, *result.not_ens))
+    assert len(lines) == expected
 
 
 def test_reader_warnings_travel_with_the_filing(options: TranslateOptions) -> None:

@@ -8,7 +8,28 @@ from ensgate.readers.cargoimp import MESSAGE_TYPES, looks_like_cargoimp
 
 def test_public_names() -> None:
     assert sorted(cargoimp.__all__) == [
-        "MESSAGE_TYPES", "MessageType", "looks_like_cargoimp", "read_cargoimp", "reassemble"]
+        "MESSAGE_TYPES", "MessageType", "looks_like_cargoimp", "next_index", "read_cargoimp",
+        "read_cargoimp_piece", "reassemble"]
+
+
+def test_next_index_counts_a_piece_as_the_full_read_does() -> None:
+    """The splitter alone (how ``--jobs`` cuts a file without reading it) gives the count and
+    the next index the full read gives, also when a piece ends with the second part of a
+    two-part message (joined into the first, so the last message's index is not the last)."""
+    from pathlib import Path
+
+    from ensgate.readers.cargoimp import next_index, read_cargoimp_piece
+
+    root = Path(__file__).resolve().parents[2] / "samples" / "noisy"
+    data = b"".join((root / n).read_bytes() for n in (
+        "batch-five-messages-020-90517361-nrt-muc.txt", "fwb17-two-parts-235-66273815-ist-waw.txt"))
+    msgs, count, after = read_cargoimp_piece(data, file="p", index_offset=40)
+    assert (count, after) == next_index(data, file="p", index_offset=40)
+    assert count == len(msgs) + 1  # the two parts are one message
+    assert after == 40 + count and max(m.index for m in msgs) == after - 2
+    for odd in (b"", b"\x00\x01 junk\n", b"QK BRUFMSN\n.PVGFMMU 170630\n"):
+        assert read_cargoimp_piece(odd, file="p", index_offset=7)[1:] == next_index(
+            odd, file="p", index_offset=7)
 
 
 def test_message_types_table() -> None:

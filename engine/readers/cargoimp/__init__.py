@@ -5,8 +5,9 @@ Status and answer messages (FSU, FSA, FNA, FMA...) are recognised and returned w
 the message layouts are data (``layouts/*.yaml``), see ``docs/cargo-imp-reader.md``.
 """
 
-from ._reader import looks_like_cargoimp, read_cargoimp
+from ._reader import looks_like_cargoimp, next_index, read_cargoimp, read_cargoimp_piece
 from ._reassemble import reassemble
 from ._types import MESSAGE_TYPES, MessageType
 
-__all__ = ["MESSAGE_TYPES", "MessageType", "looks_like_cargoimp", "read_cargoimp", "reassemble"]
+__all__ = ["MESSAGE_TYPES", "MessageType", "looks_like_cargoimp", "next_index",
+           "read_cargoimp", "read_cargoimp_piece", "reassemble"]
