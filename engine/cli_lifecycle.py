@@ -1,5 +1,6 @@
 """Thin commands for the trader-to-customs messages of the ENS lifecycle: ``invalidate``
-(IE3Q04), ``answer-screening`` (IE3R03) and ``answer-info`` (IE3R02). By default each is
+(IE3Q04), ``answer-screening`` (IE3R03), ``answer-info`` (IE3R02) and ``arrive`` (IE3N06).
+By default each is
 queued in the store for the filing it concerns (``ensgate.outbox``) and ``ensgate file``
 sends it; with ``--out`` the message is only written (``ensgate send FILE`` files it).
 Exit 0 queued or written, 1 nothing to answer / not found / the filing's state does not allow
@@ -178,4 +179,30 @@ def answer_info_cmd(key: str, texts: tuple[str, ...], store_url: str | None,
         _fail(str(exc), 2)
 
 
-LIFECYCLE_COMMANDS = (invalidate_cmd, answer_screening_cmd, answer_info_cmd)
+@click.command("arrive")
+@click.argument("key", metavar="LRN|MRN")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%SZ",
+                                                       "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]),
+              help="Actual arrival of the flight, UTC (default: now).")
+@click.option("--store", "store_url", metavar="URL", help="Shipment store (default: the "
+              "configuration's store).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+def arrive_cmd(key: str, at: datetime | None, store_url: str | None,
+               config_path: str | None) -> None:
+    """Notify the arrival (IE3N06) of the flight of the registered filing KEY (LRN or MRN):
+    its MRN, the flight and office of first entry as registered, the arrival notifier of the
+    configuration. Queued in the store; ``ensgate file`` sends it, ``pull`` reads the IE3R04
+    (and an IE3N08 control notification or an IE3N07)."""
+    from .config import load_config
+    from .outbox import queue_arrival
+
+    try:
+        config = load_config(config_path)
+        with _store(store_url, config) as db:
+            _queued(queue_arrival(db, key, config=config, arrived=(
+                datetime.now(UTC) if at is None else at.replace(tzinfo=UTC))))
+    except (EnsgateError, ValueError) as exc:
+        _fail(str(exc), 2)
+
+
+LIFECYCLE_COMMANDS = (invalidate_cmd, answer_screening_cmd, answer_info_cmd, arrive_cmd)

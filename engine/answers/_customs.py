@@ -178,7 +178,7 @@ class SimulatedCustoms:
                 state = _FOLLOW_STATE.get(follow.message_type, state)
                 answers += self._carrier_copies(follow, facts, sender, mrn, when)
         elif scenario is Scenario.CONTROL:
-            answers.append(self._control(facts, mrn, when))
+            answers.append(self._control(self._arrived_documents(root, facts), mrn, when))
         self.registry.register(Registration(
             mrn=mrn, sender=sender, lrn=facts.lrn, message=message, xml=xml, state=state,
             master=facts.master_document.number if facts.master_document else None,
@@ -429,6 +429,19 @@ class SimulatedCustoms:
         else:
             return []
         return [replace(copy, to=carrier)]
+
+    def _arrived_documents(self, root: Any, facts: EnsFacts) -> EnsFacts:
+        """An arrival naming its ENS by relatedMRN only (R3048: no transport document) is
+        controlled on the documents of that ENS as registered [I]."""
+        if facts.master_document or facts.house_documents:
+            return facts
+        for m in (child_text(el, "identification") for el in children(root, "relatedMRN")):
+            reg = self.registry.registration(m) if m else None
+            if reg is not None:
+                ens = _facts_of(reg)
+                return replace(facts, master_document=ens.master_document,
+                               house_documents=ens.house_documents)
+        return facts
 
     def _control(self, facts: EnsFacts, mrn: str, when: datetime) -> CustomsAnswer:
         """[I] IE3N08 for an arrival under the scenario 'control': the first house (or the

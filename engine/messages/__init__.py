@@ -13,12 +13,14 @@ connector's job.
 
 from ..answers import DocumentRef
 from ._build import (
+    build_arrival_notification,
     build_consultation,
     build_information_response,
     build_invalidation,
     build_screening_results,
 )
 from ._model import (
+    ArrivalNotification,
     BinaryFile,
     Consultation,
     InformationAnswer,
@@ -29,6 +31,7 @@ from ._model import (
 )
 
 __all__ = [
+    "ArrivalNotification",
     "BinaryFile",
     "Consultation",
     "DocumentRef",
@@ -37,6 +40,7 @@ __all__ = [
     "InvalidationRequest",
     "ScreeningOutcome",
     "ScreeningResults",
+    "build_arrival_notification",
     "build_consultation",
     "build_information_response",
     "build_invalidation",

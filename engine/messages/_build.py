@@ -11,7 +11,13 @@ from typing import Any
 
 from ..answers import format_when
 from ..render import template_environment
-from ._model import Consultation, InformationResponse, InvalidationRequest, ScreeningResults
+from ._model import (
+    ArrivalNotification,
+    Consultation,
+    InformationResponse,
+    InvalidationRequest,
+    ScreeningResults,
+)
 
 
 def _render(message: str, **context: Any) -> bytes:
@@ -50,3 +56,22 @@ def build_screening_results(results: ScreeningResults) -> bytes:
             raise ValueError(f"referral {o.reference}: {len(o.methods)} screening methods; "
                              "the IE3R03 table wants 2 to 9")
     return _render("IE3R03", r=results, when=format_when(results.issued))
+
+
+def build_arrival_notification(n: ArrivalNotification) -> bytes:
+    """IE3N06 through the filing template (``templates/IE3N06.xml.j2``) from what the store
+    knows of the registered filings. R3027: the related MRNs (at least one) stand for the
+    estimated arrival; R3048: no related transport document beside them."""
+    if not n.related_mrns:
+        raise ValueError("an arrival notification of a registered filing names its MRN")
+    return _render(
+        "IE3N06", declaration={"lrn": n.lrn, "issue_date": format_when(n.issued)},
+        transport={"mode": n.mode, "actual_arrival": format_when(n.arrived),
+                   "estimated_arrival": None if n.estimated_arrival is None
+                   else format_when(n.estimated_arrival),
+                   "conveyance_reference": n.conveyance_reference,
+                   "customs_office_first_entry": n.office},
+        master={"document_number": None, "document_type": None},
+        arrival_notifier={"identification": n.notifier, "communications": [
+            {"identifier": i, "type": t} for i, t in n.communications]},
+        related_mrns=list(n.related_mrns))

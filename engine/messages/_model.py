@@ -88,3 +88,22 @@ class ScreeningResults:
     outcomes: tuple[ScreeningOutcome, ...]
     representative: str | None = None
     master: DocumentRef | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArrivalNotification:
+    """IE3N06 (complete IE table) of the ENS filings registered under ``related_mrns``:
+    the flight (``conveyance_reference``, mode 4 air) arrived at ``arrived``, notified by
+    ``notifier`` (EORI; ``communications``: (identifier, type CL707) pairs) at the office of
+    first entry ``office``. R3048: with related MRNs no related transport document."""
+
+    lrn: str
+    issued: datetime
+    arrived: datetime
+    related_mrns: tuple[str, ...]
+    conveyance_reference: str
+    office: str
+    notifier: str
+    communications: tuple[tuple[str, str], ...] = ()
+    mode: str = "4"
+    estimated_arrival: datetime | None = None

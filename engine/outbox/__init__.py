@@ -10,6 +10,7 @@ alarms (do-not-load, screening requested) come back with each report; the CLI ex
 
 from ._actions import (
     Queued,
+    queue_arrival,
     queue_information_answer,
     queue_invalidation,
     queue_screening_answer,
@@ -33,6 +34,7 @@ __all__ = [
     "file_due",
     "file_trader_messages",
     "pull_answers",
+    "queue_arrival",
     "queue_information_answer",
     "queue_invalidation",
     "queue_screening_answer",

@@ -1,26 +1,32 @@
 """Trader actions on a lodged filing, queued in the store for ``ensgate file``: the
-invalidation request (IE3Q04), the HRCM screening results (IE3R03) and the answer to a request
-for information (IE3R02), each built from what the store holds (the filing's MRN, the
-referral customs sent) by the pure builders of ``ensgate.messages``."""
+invalidation request (IE3Q04), the HRCM screening results (IE3R03), the answer to a request
+for information (IE3R02) and the arrival notification (IE3N06), each built from what the
+store holds (the filing's MRN, the referral customs sent, the flight as registered) by the
+pure builders of ``ensgate.messages``."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..answers import AnswerReadError, CustomsAnswer, read_answer
+from ..config import EnsgateConfig
 from ..diagnostics import Diagnostic
 from ..messages import (
+    ArrivalNotification,
     InformationAnswer,
     InformationResponse,
     InvalidationRequest,
     ScreeningOutcome,
     ScreeningResults,
+    build_arrival_notification,
     build_information_response,
     build_invalidation,
     build_screening_results,
 )
 from ..store import Store
+from ..xmlsafe import parse_xml_safely
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,3 +124,63 @@ def queue_information_answer(store: Store, key: str, *, texts: tuple[str, ...],
             InformationAnswer(reference=r.reference, texts=texts, house=r.house)
             for r in q02.referrals)))
     return _queue(store, lrn, mrn, "IE3R02", xml, "IE3R02 queued")
+
+
+def queue_arrival(store: Store, key: str, *, config: EnsgateConfig, arrived: datetime,
+                  issued: datetime | None = None) -> Queued:
+    """The IE3N06 notifying that the flight of the registered filing ``key`` (LRN or MRN)
+    arrived at ``arrived``: the flight, its estimated arrival and the office of first entry
+    read from the filing as registered, the filing's MRN as relatedMRN, the person notifying
+    the arrival from the configuration (``arrival_notifier``, else the declarant [I]). Its
+    own LRN follows the site's scheme with ``filing`` N06 and the filing's document. One
+    arrival per filing: a second is refused (customs closed the ENS on the first)."""
+    found = _target(store, key, "IE3N06")
+    if isinstance(found, Queued):
+        return found
+    lrn, mrn, _declarant = found
+    document, registered, sent = store.trader_actions(lrn)
+    if "IE3N06" in sent:
+        return Queued(lrn=lrn, mrn=mrn, action="IE3N06",
+                      problem=f"the arrival of {lrn} was notified already")
+    flight = _flight(registered, lrn)
+    if isinstance(flight, str):
+        return Queued(lrn=lrn, mrn=mrn, action="IE3N06", problem=flight)
+    conveyance, estimated, office = flight
+    notifier = config.arrival_notifier or config.declarant
+    when = issued or datetime.now(UTC)
+    xml = build_arrival_notification(ArrivalNotification(
+        lrn=config.lrn_scheme.format(prefix=config.lrn_prefix, filing="N06",
+                                     doc=re.sub(r"[^0-9A-Za-z]", "", document),
+                                     date=when.strftime("%y%m%d"), seq=1),
+        issued=when, arrived=arrived, related_mrns=(mrn,), conveyance_reference=conveyance,
+        office=office, notifier=notifier.eori, estimated_arrival=estimated,
+        communications=tuple((v, t) for v, t in ((notifier.phone, "TE"),
+                                                 (notifier.email, "EM")) if v)))
+    return _queue(store, lrn, mrn, "IE3N06", xml,
+                  f"IE3N06 queued: flight {conveyance} arrived {arrived:%Y-%m-%dT%H:%M:%SZ}")
+
+
+def _flight(xml: bytes, lrn: str) -> tuple[str, datetime | None, str] | str:
+    """(flight number, estimated arrival, office of first entry) of a registered filing, or
+    why they cannot be read."""
+    root, problems = parse_xml_safely(xml, what=f"filing {lrn}")
+    if root is None:
+        return f"filing {lrn} unreadable: {problems[0].message if problems else ''}"
+
+    def text(path: str) -> str:
+        found = root.xpath(f"string(/*/{path})")
+        return str(found).strip()
+
+    conveyance = text("*[local-name()='activeBorderTransportMeans']"
+                      "/*[local-name()='conveyanceReferenceNumber']")
+    office = text("*[local-name()='customsOfficeOfFirstEntry']/*[local-name()='referenceNumber']")
+    if not conveyance or not office:
+        return (f"filing {lrn} names no flight (conveyanceReferenceNumber) or no office of "
+                "first entry: give them by a filing that does")
+    estimated = text("*[local-name()='activeBorderTransportMeans']"
+                     "/*[local-name()='estimatedDateAndTimeOfArrival']")
+    try:
+        eta = datetime.fromisoformat(estimated.replace("Z", "+00:00")) if estimated else None
+    except ValueError:
+        eta = None
+    return conveyance, eta, office

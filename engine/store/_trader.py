@@ -80,6 +80,21 @@ class StoreTrader:
                 filings.c.id == row.id)).one()
         return r.lrn, r.mrn or "", r.declarant
 
+    def trader_actions(self, lrn: str) -> tuple[str, bytes, tuple[str, ...]]:
+        """For the current filing holding ``lrn``: its document (the LRN scheme's ``doc``),
+        its registered XML, and the trader messages queued or sent about it (actions, in
+        order). KeyError when no filing matches."""
+        with self.engine.connect() as conn:
+            row = _filing(conn, lrn, None)
+            if row is None:
+                raise KeyError(f"no filing with LRN {lrn}")
+            f = conn.execute(select(filings.c.document, filings.c.xml, filings.c.filing).where(
+                filings.c.id == row.id)).one()
+            sent = conn.execute(select(exchanges.c.action).where(
+                exchanges.c.filing_id == row.id, exchanges.c.direction == "out",
+                exchanges.c.action != f.filing).order_by(exchanges.c.id)).scalars().all()
+        return f.document, unpack(f.xml), tuple(sent)
+
     def last_answer_body(self, lrn: str, action: str) -> bytes | None:
         """The payload of the latest ``action`` answer (e.g. IE3Q03) recorded for the
         filing holding ``lrn``, or None."""

@@ -121,3 +121,31 @@ def test_screening_results_answer_each_referral(referrals: dict) -> None:
             mrn=q03.mrn, declarant=q03.declarant, issued=WHEN,
             responsible_member_state="BE", outcomes=(ScreeningOutcome(
                 reference="R", result="CLR", methods=("XRY",), house=outcomes[0].house),)))
+
+
+def test_arrival_notification_names_the_mrn_not_the_document() -> None:
+    from ensgate.messages import ArrivalNotification, build_arrival_notification
+    from ensgate.validate import RuleConfig, check_rules
+
+    xml = build_arrival_notification(ArrivalNotification(
+        lrn="EGN0678160482133", issued=WHEN, arrived=datetime(2026, 11, 20, 6, 40, tzinfo=UTC),
+        related_mrns=("26BE4RT8W2H1X0SF37",), conveyance_reference="MU0553",
+        office="BEBRU000", notifier=SENDER, communications=(("ops@example.com", "EM"),)))
+    root = _valid(xml, "IE3N06")
+    assert root.findtext("i:relatedMRN/i:identification", namespaces=NS) == "26BE4RT8W2H1X0SF37"
+    assert root.find("i:relatedTransportDocument", NS) is None  # R3048
+    t = "i:activeBorderTransportMeans/"
+    assert root.findtext(t + "i:conveyanceReferenceNumber", namespaces=NS) == "MU0553"
+    assert root.findtext(t + "i:actualDateAndTimeOfArrival/i:DateTime", namespaces=NS) == (
+        "2026-11-20T06:40:00Z")
+    assert root.findtext("i:personNotifyingTheArrival/i:identificationNumber",
+                         namespaces=NS) == SENDER
+    assert root.findtext("i:actualCustomsOfficeOfFirstEntry/i:referenceNumber",
+                         namespaces=NS) == "BEBRU000"
+    errors = [d for d in check_rules(root, config=RuleConfig(today=WHEN.date()),
+                                     source_name="n06") if d.is_error]
+    assert errors == []  # R3027 (a related MRN), R3048, C3049 (the notifier) hold
+    with pytest.raises(ValueError):
+        build_arrival_notification(ArrivalNotification(
+            lrn="X", issued=WHEN, arrived=WHEN, related_mrns=(), conveyance_reference="MU0553",
+            office="BEBRU000", notifier=SENDER))

@@ -1,7 +1,7 @@
 """The ENS lifecycle end to end, through the store, against the simulator over real two-way
 TLS on loopback: ``translate`` -> ``file`` -> ``pull`` and the trader's actions (``invalidate``,
-``answer-screening``, ``answer-info``, a corrected source message -> amendment), one test per
-scenario of issue 11. Each asserts the filing's state and MRN in the store, its exchanges
+``answer-screening``, ``answer-info``, ``arrive``, a corrected source message -> amendment), one
+test per scenario of issue 11. Each asserts the filing's state and MRN in the store, its exchanges
 (what went out, what came back) and its events."""
 
 from __future__ import annotations
@@ -87,6 +87,22 @@ def _registered(store: Store, p: Lifecycle) -> dict[str, object]:
     return f
 
 
+def _queued_then_filed(store: Store, p: Lifecycle, action: str, command: str, *args: str,
+                       by_mrn: bool = False) -> tuple[str, str]:
+    """Register the filing, run the trader ``command`` on it (named by LRN, or MRN), see
+    ``action`` queued with the filing's state kept, then sent by ``file`` with a receipt:
+    (LRN, MRN)."""
+    f = _registered(store, p)
+    lrn, mrn = str(f["lrn"]), str(f["mrn"])
+    code, out = _cli(command, mrn if by_mrn else lrn, *args, "--store", p.db)
+    assert code == 0 and f"{action} queued for LRN {lrn} MRN {mrn}" in out, out
+    assert _exchanges(store, lrn)[-1] == ("out", action, "queued")
+    assert _filing(store)["state"] == "registered"  # queued, not yet sent
+    code, out = p.file()
+    assert code == 0 and "receipt" in out and action in out, out
+    return lrn, mrn
+
+
 def test_mrn(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
     store, p, _sim = _start(serve, cert_dir, tmp_path)
     lrn = _filing(store)["lrn"]
@@ -106,14 +122,8 @@ def test_mrn(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
 
 def test_invalidation(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
     store, p, sim = _start(serve, cert_dir, tmp_path)
-    f = _registered(store, p)
-    lrn, mrn = str(f["lrn"]), str(f["mrn"])
-    code, out = _cli("invalidate", lrn, "--reason", "shipment cancelled", "--store", p.db)
-    assert code == 0 and f"IE3Q04 queued for LRN {lrn} MRN {mrn}" in out, out
-    assert _exchanges(store, lrn)[-1] == ("out", "IE3Q04", "queued")
-    assert _filing(store)["state"] == "registered"  # queued, not yet sent
-    code, out = p.file()
-    assert code == 0 and "receipt" in out and "IE3Q04" in out, out
+    lrn, mrn = _queued_then_filed(store, p, "IE3Q04", "invalidate", "--reason",
+                                  "shipment cancelled")
     assert _exchanges(store, lrn)[-1] == ("out", "IE3Q04", "ok")
     code, out = p.file()  # sent once: nothing is queued any more
     assert "0 filings" in out
@@ -297,4 +307,67 @@ def test_a_trader_message_left_in_flight_is_resent_with_its_message_id(
         ("IE3Q04", prepared.reference)]
     assert "0 filings" in p.file()[1]  # and only once
     assert p.pull()[0] == 0 and _filing(store)["state"] == "invalidated"
+    store.close()
+
+
+def test_arrival(serve: Serve, cert_dir: Path, tmp_path: Path, store_url: str) -> None:
+    store, p, sim = _start(serve, cert_dir, tmp_path, db=store_url)  # SQLite and PostgreSQL
+    code, out = _cli("arrive", str(_filing(store)["lrn"]), "--store", p.db)
+    assert code == 1 and "not registered" in out, out  # no MRN yet: nothing to name
+    lrn, mrn = _queued_then_filed(store, p, "IE3N06", "arrive", "--at",
+                                  "2026-04-12T06:40:00Z", by_mrn=True)
+    (n06,) = [m for m in sim.filed if m.action == "IE3N06"]  # type: ignore[attr-defined]
+    assert n06.answers == ["IE3R04"]  # customs registered the arrival
+    assert _filing(store)["state"] == "arrived"
+    # what went: our MRN, the flight as registered (S1: MU0553), the actual arrival
+    sent = _arrival_sent(store, lrn)
+    assert f"<relatedMRN>\n        <identification>{mrn}</identification>" in sent, sent
+    assert "<conveyanceReferenceNumber>MU0553</conveyanceReferenceNumber>" in sent
+    assert ("<actualDateAndTimeOfArrival>\n            <DateTime>2026-04-12T06:40:00Z"
+            "</DateTime>") in sent
+    assert "relatedTransportDocument" not in sent  # R3048
+    code, out = p.pull()
+    assert code == 0 and "IE3R04" in out, out
+    f = _filing(store)
+    assert f["state"] == "arrived" and f["mrn"] == mrn and f["lrn"] == lrn
+    assert sim.customs.state_of(mrn) == "arrived"  # type: ignore[attr-defined]
+    assert [e[1] for e in _exchanges(store, lrn)] == ["IE3F20", "IE3R01", "IE3N06", "IE3R04"]
+    assert _states(store, lrn)[-3:] == [("queued", "registered", "registered"),
+                                        ("arrival", "registered", "arrived"),
+                                        ("IE3R04", "arrived", "arrived")]
+    # one arrival per filing: a second is refused, nothing queued
+    code, out = _cli("arrive", lrn, "--store", p.db)
+    assert code == 1 and "notified already" in out, out
+    store.close()
+
+
+def _arrival_sent(store: Store, lrn: str) -> str:
+    """The IE3N06 the store sent for the filing ``lrn``."""
+    from ensgate.store._sqlstate import unpack
+
+    with store.engine.connect() as conn:
+        fid = conn.execute(select(filings.c.id).where(filings.c.lrn == lrn)).scalar_one()
+        body = conn.execute(select(exchanges.c.body).where(
+            exchanges.c.filing_id == fid, exchanges.c.action == "IE3N06")).scalar_one()
+    return unpack(body).decode()
+
+
+def test_arrival_with_control(serve: Serve, cert_dir: Path, tmp_path: Path) -> None:
+    store, p, sim = _start(serve, cert_dir, tmp_path, Scenario.CONTROL)
+    f = _registered(store, p)
+    lrn, mrn = str(f["lrn"]), str(f["mrn"])
+    assert _cli("arrive", lrn, "--at", "2026-04-12T06:40:00Z", "--store", p.db)[0] == 0
+    assert p.file()[0] == 0
+    (n06,) = [m for m in sim.filed if m.action == "IE3N06"]  # type: ignore[attr-defined]
+    assert n06.answers == ["IE3R04", "IE3N08"]
+    code, out = p.pull()
+    assert code == 0 and "IE3R04" in out and "IE3N08" in out, out
+    f = _filing(store)
+    assert f["state"] == "arrived" and f["mrn"] == mrn
+    assert [e[1] for e in _exchanges(store, lrn)] == [
+        "IE3F20", "IE3R01", "IE3N06", "IE3R04", "IE3N08"]
+    assert _states(store, lrn)[-2:] == [("IE3R04", "arrived", "arrived"),
+                                        ("IE3N08", "arrived", "arrived")]
+    # the control names a house of the arrived ENS (the IE3N06 names it by MRN only)
+    assert "HXSHA2611045" in store.last_answer_body(lrn, "IE3N08").decode()  # type: ignore[union-attr]
     store.close()
