@@ -40,7 +40,7 @@ from ._policy import NEEDS_FLIGHT_TIMES, Policy, Schedule
 from ._site import apply_site_data, field_xpaths_of
 from ._sources import SourcePiece
 from ._state import MemoryState
-from ._unit import Unit, UnitReport
+from ._unit import Unit, UnitReport, _first_error
 from ._unwritable import unwritable
 
 log = logging.getLogger("ensgate.pipeline")
@@ -423,14 +423,6 @@ def _normalise(rendered: bytes) -> tuple[bytes, Any]:
     etree.indent(root, space="  ")
     xml = _DECLARATION + etree.tostring(root, encoding="utf-8") + b"\n"
     return xml, etree.fromstring(xml, _PARSER)
-
-
-def _first_error(diags: Iterable[Diagnostic]) -> str:
-    worst = None
-    for d in diags:
-        if worst is None or d.severity > worst.severity:
-            worst = d
-    return "" if worst is None else f"{worst.code} {worst.message}"
 
 
 @contextmanager

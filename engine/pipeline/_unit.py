@@ -503,12 +503,7 @@ class Unit:
             if errors:
                 # an error no flight manifest can fix: rejected now rather than pending
                 self._supersede(filing, key, "the shipment's data has errors")
-                res.state, res.action = "rejected", "rejected"
-                res.reason = _first_error(errors)
-                res.diagnostics = tuple(errors)
-                self._ship_diags[key] = list(errors)
-                self._record_shipment(res, ship, digest, first_at, last_at, route, errors)
-                return res
+                return self._reject(res, key, errors, ship, digest, first_at, last_at, route)
         if decision.filing is None:
             if sent:
                 return self._amend(res, ship, before, digest, first_at, last_at, route,
@@ -557,12 +552,7 @@ class Unit:
                     revive = held[1]  # this shipment's own earlier, never-sent filing
         if built is None:
             self._supersede(filing, key, "the shipment's data no longer gives a valid filing")
-            res.state, res.action = "rejected", "rejected"
-            res.reason = _first_error(diags)
-            res.diagnostics = tuple(diags)
-            self._ship_diags[key] = list(diags)
-            self._record_shipment(res, ship, digest, first_at, last_at, route, diags)
-            return res
+            return self._reject(res, key, diags, ship, digest, first_at, last_at, route)
         self._lrns[(declarant, built.lrn)] = key
         res.state, res.filing = "filed", built
         res.lrn, res.filing_type = built.lrn, built.filing
@@ -633,6 +623,17 @@ class Unit:
             res.lrn, res.filing_type = before.filing.lrn, before.filing.filing
         self._ship_diags[res.key] = []
         self._record_shipment(res, ship, digest, first_at, last_at, route, [])
+        return res
+
+    def _reject(self, res: ShipmentResult, key: str, diags: list[Diagnostic], ship: Shipment,
+                digest: str, first_at: datetime, last_at: datetime,
+                route: dict[str, Any]) -> ShipmentResult:
+        """The shipment is rejected with ``diags`` (its worst one gives the reason)."""
+        res.state, res.action = "rejected", "rejected"
+        res.reason = _first_error(diags)
+        res.diagnostics = tuple(diags)
+        self._ship_diags[key] = list(diags)
+        self._record_shipment(res, ship, digest, first_at, last_at, route, diags)
         return res
 
     def _supersede(self, filing: Any, key: str, why: str) -> None:
