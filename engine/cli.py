@@ -205,44 +205,18 @@ def validate_cmd(files: tuple[str, ...], diag_format: str, config_path: str | No
     sys.exit(1 if bad else 0)
 
 
-from .cli_as4 import AS4_COMMANDS  # noqa: E402  (AS4 commands live in their own module)
-
-for _command in AS4_COMMANDS:
-    main.add_command(_command)
-
-from .cli_outbox import OUTBOX_COMMANDS  # noqa: E402  (file / pull, own module)
-
-for _command in OUTBOX_COMMANDS:
-    main.add_command(_command)
-
-from .cli_seal import SEAL_COMMANDS  # noqa: E402  (certs / seal commands, own module)
-
-for _command in SEAL_COMMANDS:
-    main.add_command(_command)
-
-from .cli_map import map_group  # noqa: E402  (mapping authoring toolkit, own module)
-
-main.add_command(map_group)
-
-from .cli_store import STORE_COMMANDS  # noqa: E402  (status, report, store: own module)
-
-for _command in STORE_COMMANDS:
-    main.add_command(_command)
-
-from .cli_lifecycle import LIFECYCLE_COMMANDS  # noqa: E402  (invalidate, answer-screening)
-
-for _command in LIFECYCLE_COMMANDS:
-    main.add_command(_command)
-
+# Each family of commands lives in its own module; importing them here registers them.
+from .cli_as4 import AS4_COMMANDS  # noqa: E402  (send, pull... over AS4, simulate)
+from .cli_broker import BROKER_COMMANDS  # noqa: E402  (worker: RabbitMQ)
+from .cli_lifecycle import LIFECYCLE_COMMANDS  # noqa: E402  (invalidate, answer-screening...)
+from .cli_map import map_group  # noqa: E402  (mapping authoring toolkit)
+from .cli_outbox import OUTBOX_COMMANDS  # noqa: E402  (file, pull, rehearse)
+from .cli_seal import SEAL_COMMANDS  # noqa: E402  (certs, seal)
 from .cli_serve import SERVE_COMMANDS  # noqa: E402  (serve: the unattended service)
+from .cli_store import STORE_COMMANDS  # noqa: E402  (status, report, store)
 
-for _command in SERVE_COMMANDS:
-    main.add_command(_command)
-
-
-from .cli_broker import BROKER_COMMANDS  # noqa: E402  (worker: RabbitMQ, own module)
-
-for _command in BROKER_COMMANDS:
+for _command in (*AS4_COMMANDS, *OUTBOX_COMMANDS, *SEAL_COMMANDS, map_group, *STORE_COMMANDS,
+                 *LIFECYCLE_COMMANDS, *SERVE_COMMANDS, *BROKER_COMMANDS):
     main.add_command(_command)
 
 
