@@ -60,14 +60,27 @@ def _hand_over(store: Store, connector: Connector, item: OutboxItem, endpoint: s
                                 endpoint=endpoint or connector.name, wire=prepared.wire):
             return Handed(lrn=item.lrn, filing=item.filing, message_id="", outcome="changed",
                           detail="remade or claimed by another run since it was read")
+    handed = deliver_claimed(store, connector, prepared, resent=resent)
+    if handed.outcome == "unreachable":
+        broken.set()
+    return handed
+
+
+def deliver_claimed(store: Store, connector: Connector, prepared: PreparedFiling, *,
+                    resent: bool) -> Handed:
+    """Push a message whose MessageId and wire the store has already committed (a filing
+    or a trader message), and record customs' receipt. A transport failure leaves it in
+    flight: the next run sends the same bytes again."""
+    message = prepared.filing
     try:
         receipt = connector.deliver(prepared)
     except EnsgateError as exc:  # unreachable, TLS, protocol: stays in flight
-        broken.set()
-        return Handed(lrn=item.lrn, filing=item.filing, message_id=prepared.reference,
-                      outcome="unreachable", detail=str(exc), resent=resent)
+        return Handed(lrn=message.lrn, filing=message.message_type,
+                      message_id=prepared.reference, outcome="unreachable", detail=str(exc),
+                      resent=resent)
     store.record_receipt(prepared.reference, ok=receipt.accepted, detail=receipt.detail,
                          receipt_wire=receipt.evidence or None)
-    return Handed(lrn=item.lrn, filing=item.filing, message_id=prepared.reference,
+    return Handed(lrn=message.lrn, filing=message.message_type,
+                  message_id=prepared.reference,
                   outcome="receipt" if receipt.accepted else "refused",
                   detail=receipt.detail, resent=resent)

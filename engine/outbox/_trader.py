@@ -6,8 +6,8 @@ their MessageId. ``ensgate file`` runs it after the filings (``docs/filing.md``)
 from __future__ import annotations
 
 from ..connectors import Connector, OutboundFiling, PreparedFiling
-from ..diagnostics import EnsgateError
 from ..store import Store, TraderItem
+from ._file import deliver_claimed
 from ._model import Handed
 
 
@@ -43,13 +43,4 @@ def _hand_over(store: Store, connector: Connector, item: TraderItem, endpoint: s
                 endpoint=endpoint or connector.name):
             return Handed(lrn=item.lrn, filing=item.action, message_id="", outcome="changed",
                           detail="claimed by another run since it was read")
-    try:
-        receipt = connector.deliver(prepared)
-    except EnsgateError as exc:
-        return Handed(lrn=item.lrn, filing=item.action, message_id=prepared.reference,
-                      outcome="unreachable", detail=str(exc), resent=resent)
-    store.record_receipt(prepared.reference, ok=receipt.accepted, detail=receipt.detail,
-                         receipt_wire=receipt.evidence or None)
-    return Handed(lrn=item.lrn, filing=item.action, message_id=prepared.reference,
-                  outcome="receipt" if receipt.accepted else "refused", detail=receipt.detail,
-                  resent=resent)
+    return deliver_claimed(store, connector, prepared, resent=resent)
