@@ -9,6 +9,7 @@ it (LCY001), 2 usage error."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,12 +50,20 @@ def _write(xml: bytes, out: Path | None, what: str) -> None:
                "--certs DIR", err=True)
 
 
+def _store_options(store_help: str = "Shipment store") -> Callable[[Any], Any]:
+    """``--store URL`` and ``--config FILE``, the options every lifecycle command takes."""
+    def decorate(f: Any) -> Any:
+        f = click.option("--config", "config_path",
+                         type=click.Path(exists=True, dir_okay=False))(f)
+        return click.option("--store", "store_url", metavar="URL",
+                            help=f"{store_help} (default: the configuration's store).")(f)
+    return decorate
+
+
 @click.command("invalidate")
 @click.argument("key", metavar="LRN|MRN")
 @click.option("--reason", required=True, help="Why the ENS is invalidated (an..512).")
-@click.option("--store", "store_url", metavar="URL", help="Shipment store that knows the "
-              "LRN's MRN (default: the configuration's store).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@_store_options("Shipment store that knows the LRN's MRN")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Only write the IE3Q04 to this file ('-': standard output) instead of "
               "queuing it in the store.")
@@ -103,9 +112,7 @@ def invalidate_cmd(key: str, reason: str, store_url: str | None, config_path: st
               "referral of the request.")
 @click.option("--method", "methods", multiple=True, help="Screening method used (CL724), "
               "2 to 9 (default: the methods the request recommends).")
-@click.option("--store", "store_url", metavar="URL", help="Shipment store (default: the "
-              "configuration's store).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@_store_options()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Only write the IE3R03 answering the IE3Q03-FILE to this file ('-': "
               "standard output) instead of queuing it in the store.")
@@ -161,9 +168,7 @@ def answer_screening_cmd(request: str, result: str, methods: tuple[str, ...],
 @click.argument("key", metavar="LRN|MRN")
 @click.option("--text", "texts", multiple=True, required=True,
               help="The information customs asked for (an..512; repeat for more).")
-@click.option("--store", "store_url", metavar="URL", help="Shipment store (default: the "
-              "configuration's store).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@_store_options()
 def answer_info_cmd(key: str, texts: tuple[str, ...], store_url: str | None,
                     config_path: str | None) -> None:
     """Answer the request for information (IE3Q02) customs sent about the filing KEY with the
@@ -184,9 +189,7 @@ def answer_info_cmd(key: str, texts: tuple[str, ...], store_url: str | None,
 @click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%SZ",
                                                        "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]),
               help="Actual arrival of the flight, UTC (default: now).")
-@click.option("--store", "store_url", metavar="URL", help="Shipment store (default: the "
-              "configuration's store).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@_store_options()
 def arrive_cmd(key: str, at: datetime | None, store_url: str | None,
                config_path: str | None) -> None:
     """Notify the arrival (IE3N06) of the flight of the registered filing KEY (LRN or MRN):
